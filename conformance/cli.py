@@ -1,0 +1,216 @@
+"""`mpconform`: run the corpus, write reports, inspect runners and cases.
+
+A thin layer over the same core the pytest plugin uses (loader, RunnerPool,
+compare, results, report), so both produce the same verdicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from conformance.compare import VerdictKind
+from conformance.differential import agreement, side_by_side
+from conformance.errors import ConformanceError
+from conformance.loader import load_suite
+from conformance.report import build_report, render_markdown
+from conformance.results import ResultsWriter, RunResults, read_results
+from conformance.session import SUITE_ROOT, RunnerPool, parse_runner_list, provenance
+from runners.base import RunnerOptions
+
+
+def _default_cases() -> list[Path]:
+    local = Path.cwd() / "cases"
+    return [local if local.is_dir() else SUITE_ROOT / "cases"]
+
+
+def _add_runner_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--runner", default=None,
+                        help="comma-separated runner names (default: embedded runners, plus unix if found)")
+    parser.add_argument("--micropython", default=None, help="unix-port binary (or env MICROPY_MICROPYTHON)")
+    parser.add_argument("--heapsize", default=None, help="MicroPython heap size, e.g. 2M")
+    parser.add_argument("--timeout", type=float, default=None, help="time limit per case in seconds")
+
+
+def _pool(args: argparse.Namespace) -> RunnerPool:
+    names = parse_runner_list(args.runner, args.micropython)
+    return RunnerPool(names, RunnerOptions(micropython=args.micropython, heapsize=args.heapsize,
+                                           timeout=args.timeout))
+
+
+class Progress:
+    """One status line on stderr: done/total, rate, failures so far."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.done = 0
+        self.failed = 0
+        self.start = time.perf_counter()
+        self._last = 0.0
+
+    def step(self, failed: bool) -> None:
+        self.done += 1
+        self.failed += failed
+        now = time.perf_counter()
+        if self.enabled and (now - self._last > 0.1 or self.done == self.total):
+            self._last = now
+            rate = self.done / max(now - self.start, 1e-9)
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                             f"{rate:.0f}/s, {self.failed} failed")
+            sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def write_reports(results: RunResults, out: Path) -> dict[str, object]:
+    """report.json and report.md in ``out`` from saved results."""
+    report = build_report(results)
+    (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    return report
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    suite = load_suite([Path(p) for p in args.paths] or _default_cases())
+    for error in suite.errors:
+        print(error, file=sys.stderr)
+    pool = _pool(args)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else SUITE_ROOT / "reports" / f"run-{stamp}"
+    out.mkdir(parents=True, exist_ok=True)
+    names = []
+    for name in pool.names:
+        probe = pool.probe(name)
+        if probe.available:
+            names.append(name)
+        else:
+            print(f"skipping runner {name}: {probe.reason}", file=sys.stderr)
+    writer = ResultsWriter(out / "results.jsonl", provenance(names))
+    progress = Progress(len(suite.cases) * len(names), enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        for case in suite.cases:
+            for name in names:
+                record = pool.run(case, name)
+                writer.add(record)
+                progress.step(record.verdict.kind is VerdictKind.FAIL)
+    finally:
+        progress.finish()
+        writer.close()
+        pool.close()
+    report = write_reports(read_results([out / "results.jsonl"]), out)
+    failures = len(report["failures"])  # type: ignore[arg-type]
+    print(f"{len(suite.cases)} cases x {len(names)} runners: {failures} failures, "
+          f"{len(suite.errors)} bad case files; wrote {out}/results.jsonl, report.json, report.md")
+    return 1 if failures or suite.errors else 0
+
+
+def cmd_runners(args: argparse.Namespace) -> int:
+    pool = _pool(args)
+    rows = []
+    try:
+        for name in pool.names:
+            probe = pool.probe(name)
+            ident = probe.identity
+            if probe.available:
+                rows.append(f"{name:10} yes  {ident.implementation} {ident.version} {ident.word_bits}-bit  "
+                            f"{ident.details}\n{'':15}capabilities: {', '.join(sorted(probe.capabilities))}")
+            else:
+                rows.append(f"{name:10} no   {probe.reason}")
+    finally:
+        pool.close()
+    print("\n".join(rows))
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    suite = load_suite([Path(p) for p in args.paths] or _default_cases())
+    for error in suite.errors:
+        print(error)
+    print(f"{len(suite.cases)} cases valid, {len(suite.errors)} files with errors")
+    return 1 if suite.errors else 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    suite = load_suite([Path(p) for p in args.paths] or _default_cases())
+    matches = [c for c in suite.cases if c.id == args.case_id]
+    if not matches:
+        print(f"no case with id {args.case_id!r} (searched {len(suite.cases)} cases)", file=sys.stderr)
+        return 2
+    case = matches[0]
+    pool = _pool(args)
+    records = []
+    try:
+        for name in pool.names:
+            if pool.probe(name).available:
+                records.append(pool.run(case, name))
+    finally:
+        pool.close()
+    print(f"{case.source.path}:{case.source.line}: {case.id}")
+    print(side_by_side([r.outcome for r in records]))
+    print("agreement: " + " | ".join(", ".join(group) for group in agreement([r.outcome for r in records])))
+    for record in records:
+        verdict = record.verdict
+        print(f"verdict {record.runner}: {verdict.kind.value}"
+              + (f" ({verdict.diff_kind.value})" if verdict.diff_kind else "")
+              + (f" - {verdict.note}" if verdict.note else ""))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    results = read_results([Path(p) for p in args.results])
+    out = Path(args.out) if args.out else Path(args.results[0]).parent
+    out.mkdir(parents=True, exist_ok=True)
+    report = write_reports(results, out)
+    print(f"{len(results.records)} verdicts, {len(report['failures'])} failures; "  # type: ignore[arg-type]
+          f"wrote {out}/report.json and {out}/report.md")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mpconform", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run cases on runners and write results.jsonl, report.json, report.md")
+    _add_runner_options(run)
+    run.add_argument("--out", default=None, help="output folder (default: reports/run-DATE)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.add_argument("paths", nargs="*", help="case files or folders (default: cases/)")
+    run.set_defaults(func=cmd_run)
+    probe = commands.add_parser("runners", help="probe runners: version, word size, capabilities")
+    _add_runner_options(probe)
+    probe.set_defaults(func=cmd_runners)
+    lint = commands.add_parser("lint", help="validate case files")
+    lint.add_argument("paths", nargs="*")
+    lint.set_defaults(func=cmd_lint)
+    diff = commands.add_parser("diff", help="run one case on every runner and show outcomes side by side")
+    _add_runner_options(diff)
+    diff.add_argument("case_id")
+    diff.add_argument("paths", nargs="*")
+    diff.set_defaults(func=cmd_diff)
+    report = commands.add_parser("report", help="rebuild report.json and report.md from results.jsonl files")
+    report.add_argument("results", nargs="+")
+    report.add_argument("--out", default=None)
+    report.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConformanceError as exc:
+        print(f"mpconform: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The closed vocabulary of capabilities that cases may `require`.
+
+Each capability has a one-line meaning and a probe: a snippet that runs on the
+implementation under test and sets ``ok = True`` when the capability is there.
+All probes are joined into one program (``probe_program()``) that every runner
+executes once, so CPython, the WASM port, the unix port and a board are all
+detected by the same code rather than by per-runner tables that go stale.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from conformance.errors import ProbeError
+
+
+@dataclass(frozen=True)
+class Capability:
+    """One entry of the vocabulary: a name, what it means, how to detect it."""
+
+    name: str
+    meaning: str
+    probe: str
+
+
+def _cap(name: str, meaning: str, probe: str) -> Capability:
+    return Capability(name, meaning, probe)
+
+
+_DETAILED_INT_MSG = "invalid syntax for integer with base 10: 'xyz'"
+_NORMAL_INT_MSG = "invalid syntax for integer with base 10"
+
+CAPABILITIES: tuple[Capability, ...] = (
+    _cap("float", "float type and literals", "ok = type(1.5) is float"),
+    _cap("float-double", "floats are IEEE double precision", "ok = 1.0 + 2.0 ** -40 != 1.0"),
+    _cap(
+        "float-single",
+        "floats are IEEE single precision",
+        "ok = 1.0 + 2.0 ** -40 == 1.0 and 1.0 + 2.0 ** -20 != 1.0",
+    ),
+    _cap("complex", "complex numbers", "ok = (1j * 1j).real == -1"),
+    _cap("bigint", "arbitrary-precision int", "ok = (2 ** 200) // (2 ** 199) == 2"),
+    _cap("fstrings", "f-string literals", "ok = eval(\"f'{1+1}'\") == '2'"),
+    _cap("unicode", "str holds Unicode code points", "ok = len('\\u00e9') == 1"),
+    _cap("set", "set and set literals", "ok = len({1, 2} | {3}) == 3"),
+    _cap("frozenset", "frozenset type", "ok = len(frozenset([1, 1])) == 1"),
+    _cap("bytearray", "bytearray type", "ok = bytearray(b'ab')[1] == 98"),
+    _cap("memoryview", "memoryview type", "ok = memoryview(b'ab')[0] == 97"),
+    _cap("slice-attrs", "slice objects expose start/stop/step", "ok = slice(1, 2, 3).step == 3"),
+    _cap("property", "property builtin", "ok = callable(property)"),
+    _cap(
+        "descriptors",
+        "user-defined __get__/__set__ descriptors",
+        "class D:\n    def __get__(s, o, t):\n        return 5\n"
+        "class C:\n    d = D()\n"
+        "ok = C().d == 5",
+    ),
+    _cap("async", "async def / await syntax", "exec('async def f():\\n    await g()\\n')\nok = True"),
+    _cap(
+        "str-center",
+        "str.center",
+        "ok = 'a'.center(3) == ' a '",
+    ),
+    _cap("str-partition", "str.partition / rpartition", "ok = 'a=b'.partition('=')[2] == 'b'"),
+    _cap("str-splitlines", "str.splitlines", "ok = 'a\\nb'.splitlines() == ['a', 'b']"),
+    _cap("int-from-bytes", "int.from_bytes / int.to_bytes", "ok = int.from_bytes(b'\\x01\\x00', 'little') == 1"),
+    _cap("micropython-module", "the micropython module (const, opt_level, ...)", "import micropython\nok = True"),
+    _cap("gc-mem", "gc.mem_alloc / gc.mem_free", "import gc\nok = gc.mem_alloc() > 0"),
+    _cap("module-struct", "struct module", "import struct\nok = struct.pack('<H', 1) == b'\\x01\\x00'"),
+    _cap("module-json", "json module", "import json\nok = json.loads('[1]') == [1]"),
+    _cap("module-re", "re module", "import re\nok = re.match('a+', 'aa') is not None"),
+    _cap("module-collections", "collections module (namedtuple, OrderedDict, deque)",
+         "from collections import namedtuple, OrderedDict, deque\nok = True"),
+    _cap("module-io", "io.StringIO and io.BytesIO", "import io\nok = io.StringIO('x').read() == 'x'"),
+    _cap("module-math", "math module", "import math\nok = math.sqrt(4) == 2"),
+    _cap("module-array", "array module", "import array\nok = array.array('b', [1])[0] == 1"),
+    _cap("module-binascii", "binascii module", "import binascii\nok = binascii.hexlify(b'\\x01') == b'01'"),
+    _cap("module-heapq", "heapq module", "import heapq\nok = True"),
+    _cap("module-sys", "sys module with implementation and maxsize", "import sys\nok = sys.maxsize > 0"),
+    _cap(
+        "error-detailed",
+        "exception messages at MicroPython's DETAILED level (values named)",
+        f"try:\n    int('xyz')\nexcept ValueError as e:\n    ok = str(e) == {_DETAILED_INT_MSG!r}",
+    ),
+    _cap(
+        "error-normal",
+        "exception messages at MicroPython's NORMAL level (no values)",
+        f"try:\n    int('xyz')\nexcept ValueError as e:\n    ok = str(e) == {_NORMAL_INT_MSG!r}",
+    ),
+    _cap(
+        "error-terse",
+        "exception messages at MicroPython's TERSE level (mostly empty)",
+        "try:\n    int('xyz')\nexcept ValueError as e:\n    ok = str(e) == ''",
+    ),
+    _cap("wordsize-32", "32-bit machine word (sys.maxsize == 2**31 - 1)", "import sys\nok = sys.maxsize == 2147483647"),
+    _cap(
+        "wordsize-64",
+        "64-bit machine word (sys.maxsize == 2**63 - 1)",
+        "import sys\nok = sys.maxsize == 9223372036854775807",
+    ),
+)
+
+CAPABILITY_NAMES: frozenset[str] = frozenset(c.name for c in CAPABILITIES)
+
+PROBE_MARKER = "@@mpconform-capabilities@@"
+
+
+def _indent(text: str) -> str:
+    return "".join("        " + line + "\n" for line in text.splitlines())
+
+
+def probe_program() -> str:
+    """One program that prints the marker and a repr'd list of present capabilities.
+
+    Each probe runs in its own function so a failing import or a missing
+    builtin only costs that capability. Written in the Python subset that
+    MicroPython 1.9 understands (no f-strings here).
+    """
+    parts = ["_found = []\n"]
+    for i, cap in enumerate(CAPABILITIES):
+        parts.append(
+            f"def _p{i}():\n    ok = False\n    try:\n{_indent(cap.probe)}"
+            f"    except Exception:\n        ok = False\n    return ok\n"
+            f"if _p{i}():\n    _found.append({cap.name!r})\n"
+        )
+    parts.append(f"print({PROBE_MARKER!r} + repr(_found))\n")
+    return "".join(parts)
+
+
+def parse_probe_output(stdout: str, runner: str) -> frozenset[str]:
+    """Read the capability list that ``probe_program()`` printed."""
+    index = stdout.rfind(PROBE_MARKER)
+    if index < 0:
+        raise ProbeError(runner, "the capability probe printed no result", stdout[-400:])
+    line = stdout[index + len(PROBE_MARKER):].splitlines()[0]
+    try:
+        found = ast.literal_eval(line)
+    except (ValueError, SyntaxError) as exc:
+        raise ProbeError(runner, f"unreadable capability list {line!r}", stdout[-400:]) from exc
+    return frozenset(name for name in found if name in CAPABILITY_NAMES)

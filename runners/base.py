@@ -1,0 +1,154 @@
+"""The runner contract, and the template the built-in runners share.
+
+A runner turns a case's code into an ``Outcome`` and never raises because the
+target misbehaved: hangs, crashes and garbage become statuses. The template
+(``HarnessRunner``) owns what every runner does the same way: probing
+identity and capabilities with one program, skipping cases whose
+requirements are missing, and subtracting the empty-case heap baseline.
+Subclasses implement ``_run_code`` only; MicroPython transports go one step
+further and implement just ``_execute`` (program text in, bytes out).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Protocol, runtime_checkable
+
+from conformance.case import Case
+from conformance.features import parse_probe_output, probe_program
+from conformance.outcome import HeapFigures, Outcome, Probe, RunnerIdentity, Status
+from runners import mpharness
+from runners.mpharness import RawExecution
+
+PROBE_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class RunnerOptions:
+    """Settings a user can give any runner; each runner reads what applies to it."""
+
+    micropython: str | None = None   # unix: path of the binary
+    heapsize: str | None = None      # MicroPython heap, e.g. "2M" (-X heapsize=)
+    timeout: float | None = None     # overrides every case's timeout
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Runner(Protocol):
+    """What the suite needs from an implementation under test."""
+
+    name: str
+
+    def probe(self) -> Probe: ...
+
+    def run(self, case: Case) -> Outcome: ...
+
+    def close(self) -> None: ...
+
+
+class HarnessRunner:
+    """Template: probe once, then run cases through ``_run_code``."""
+
+    name = "runner"
+    implementation = "micropython"
+
+    def __init__(self, options: RunnerOptions | None = None) -> None:
+        self.options = options or RunnerOptions()
+        self._probe: Probe | None = None
+        self._baseline: tuple[int | None, int | None] = (0, 0)
+
+    # -- to implement ---------------------------------------------------------
+    def _unavailable_reason(self) -> str:
+        """Why this runner cannot run here ('' when it can)."""
+        return ""
+
+    def _describe(self) -> str:
+        """Extra identity text (package versions, binary path)."""
+        return ""
+
+    def _run_code(self, code: str, timeout: float, identity: RunnerIdentity) -> Outcome:
+        """Run one program; heap figures uncorrected."""
+        raise NotImplementedError
+
+    # -- the contract ---------------------------------------------------------
+    def probe(self) -> Probe:
+        if self._probe is None:
+            self._probe = self._do_probe()
+        return self._probe
+
+    def run(self, case: Case) -> Outcome:
+        probe = self.probe()
+        if not probe.available:
+            return Outcome(probe.identity, Status.UNSUPPORTED, detail=probe.reason)
+        if case.requires - probe.capabilities:
+            return Outcome(probe.identity, Status.UNSUPPORTED, capabilities=probe.capabilities,
+                           detail="missing capabilities; not run")
+        return self._run_corrected(case.code, self.options.timeout or case.timeout)
+
+    def close(self) -> None:
+        """Nothing to release by default."""
+
+    # -- shared mechanics -----------------------------------------------------
+    def _do_probe(self) -> Probe:
+        unknown = RunnerIdentity(self.name, self.implementation, "unknown", 0, self._describe())
+        reason = self._unavailable_reason()
+        if reason:
+            return Probe(False, unknown, reason=reason)
+        answer = self._run_code(mpharness.IDENTITY_PROGRAM + probe_program(), PROBE_TIMEOUT, unknown)
+        try:
+            implementation, version, word_bits = mpharness.parse_identity(answer.stdout)
+            capabilities = parse_probe_output(answer.stdout, self.name)
+        except Exception as exc:  # noqa: BLE001 - any failure here means "not usable"
+            detail = f"{answer.status.value}: {answer.detail or answer.exc_message or ''}"
+            return Probe(False, unknown, reason=f"probe failed ({exc}); {detail}".strip())
+        identity = RunnerIdentity(self.name, implementation, version, word_bits, self._describe())
+        self._probe = Probe(True, identity, capabilities)
+        empty = self._run_code("pass", PROBE_TIMEOUT, identity)
+        if empty.heap is not None:
+            self._baseline = (empty.heap.allocated, empty.heap.retained)
+        return self._probe
+
+    def _run_corrected(self, code: str, timeout: float) -> Outcome:
+        assert self._probe is not None
+        outcome = self._run_code(code, timeout, self._probe.identity)
+        outcome = replace(outcome, capabilities=self._probe.capabilities)
+        if outcome.heap is not None:
+            outcome = replace(outcome, heap=self._corrected(outcome.heap))
+        return outcome
+
+    def _corrected(self, heap: HeapFigures) -> HeapFigures:
+        base_alloc, base_retained = self._baseline
+
+        def minus(value: int | None, base: int | None) -> int | None:
+            return None if value is None else max(0, value - (base or 0))
+
+        return replace(heap, allocated=minus(heap.allocated, base_alloc),
+                       retained=minus(heap.retained, base_retained))
+
+
+class MicroPythonRunner(HarnessRunner):
+    """Template for runners that execute MicroPython source text somewhere.
+
+    Subclasses implement ``_execute`` (program in, bytes out). ``collect_safe``
+    says whether the harness may call ``gc.collect()`` (False for the WASI
+    build, whose collector frees objects still in use).
+    """
+
+    collect_safe = True
+
+    def _execute(self, program: str, timeout: float) -> RawExecution:
+        raise NotImplementedError
+
+    def _run_code(self, code: str, timeout: float, identity: RunnerIdentity) -> Outcome:
+        outcome = self._execute_case(code, timeout, identity, pause_gc=True)
+        if outcome.exc_type == "MemoryError":
+            # Perhaps only because automatic collection was paused: retry with it on.
+            outcome = self._execute_case(code, timeout, identity, pause_gc=False)
+        return outcome
+
+    def _execute_case(self, code: str, timeout: float, identity: RunnerIdentity, pause_gc: bool) -> Outcome:
+        program = mpharness.build_program(code, collect=self.collect_safe, pause_gc=pause_gc)
+        start = time.perf_counter()
+        raw = self._execute(program, timeout)
+        return mpharness.interpret(raw, identity, time.perf_counter() - start, paused_gc=pause_gc)

@@ -1,0 +1,144 @@
+"""The harness program that wraps a case on MicroPython, and how to read its answer.
+
+The case is compiled under the file name ``<case>`` (so traceback lines are
+the case's own) and executed in a fresh globals dict with
+``__name__ == "__main__"``. Around it the harness reads ``gc.mem_alloc()``:
+with automatic collection disabled while the case runs, the difference is the
+bytes the case allocated; after ``gc.collect()`` (where that is safe) the
+difference is what it retained. The answer is one line after a marker, a
+Python literal, so no json module is needed on the target. The harness is
+written in the subset MicroPython 1.9 understands.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from conformance.outcome import HeapFigures, Outcome, RunnerIdentity, Status
+
+@dataclass(frozen=True)
+class RawExecution:
+    """Bytes out of one MicroPython execution, before interpretation."""
+
+    stdout: bytes
+    stderr: bytes = b""
+    timed_out: bool = False
+    crashed: str = ""      # why the implementation died, if it did
+    exit_code: int | None = 0
+
+
+RESULT_MARKER = "\x1e@@mpconform-result@@"
+IDENTITY_MARKER = "@@mpconform-identity@@"
+MAX_OUTPUT = 1 << 20
+
+IDENTITY_PROGRAM = (
+    "import sys\n"
+    "try:\n"
+    "    _v = '.'.join([str(x) for x in sys.implementation.version[:3]])\n"
+    "    _n = sys.implementation.name\n"
+    "except AttributeError:\n"
+    "    _v, _n = '0', 'micropython'\n"
+    f"print({IDENTITY_MARKER!r} + repr((_n, _v, sys.maxsize)))\n"
+)
+
+_TEMPLATE = """\
+import gc, sys
+_mpc_src = {source}
+_mpc_g = {{'__name__': '__main__'}}
+_mpc_e = None
+_mpc_c = None
+try:
+    _mpc_c = compile(_mpc_src, '<case>', 'exec')
+except NameError:
+    _mpc_c = _mpc_src
+except BaseException as e:
+    _mpc_e = e
+{collect}{disable}_mpc_a0 = gc.mem_alloc()
+if _mpc_c is not None:
+    try:
+        exec(_mpc_c, _mpc_g)
+    except BaseException as e:
+        _mpc_e = e
+_mpc_a1 = gc.mem_alloc()
+gc.enable()
+_mpc_r = None
+{retain}_mpc_t = None
+_mpc_m = None
+_mpc_tb = ''
+if _mpc_e is not None:
+    _mpc_t = type(_mpc_e).__name__
+    try:
+        _mpc_m = str(_mpc_e)
+    except BaseException:
+        _mpc_m = '<str() failed>'
+    try:
+        import io
+        _mpc_b = io.StringIO()
+        sys.print_exception(_mpc_e, _mpc_b)
+        _mpc_tb = _mpc_b.getvalue()
+    except BaseException:
+        pass
+sys.stdout.write({marker} + repr((_mpc_a1 - _mpc_a0, _mpc_r, _mpc_t, _mpc_m, _mpc_tb)) + '\\n')
+"""
+
+
+def build_program(code: str, collect: bool, pause_gc: bool = True) -> str:
+    """The harness program for one case.
+
+    ``collect`` enables gc.collect() around it; ``pause_gc`` disables automatic
+    collection while the case runs, which makes "allocated" exact but turns a
+    case that needs a collection into a MemoryError (the runner then retries
+    with collection on and no "allocated" figure).
+    """
+    return _TEMPLATE.format(
+        source=repr(code),
+        disable="gc.disable()\n" if pause_gc else "",
+        marker=repr(RESULT_MARKER),
+        collect="gc.collect()\n" if collect else "",
+        retain="gc.collect()\n_mpc_r = gc.mem_alloc() - _mpc_a0\n" if collect else "",
+    )
+
+
+def parse_identity(stdout: str) -> tuple[str, str, int]:
+    """(implementation name, version, word bits) from IDENTITY_PROGRAM's output."""
+    index = stdout.find(IDENTITY_MARKER)
+    if index < 0:
+        raise ValueError("no identity line in the probe output")
+    name, version, maxsize = ast.literal_eval(stdout[index + len(IDENTITY_MARKER):].splitlines()[0])
+    return str(name), str(version), 64 if int(maxsize) > 2**31 else 32
+
+
+_CASE_FRAME = re.compile(r'File "(?:<case>|<string>)", line (\d+)')
+
+
+def traceback_lines(traceback: str) -> tuple[int, ...]:
+    """Line numbers of the case's own frames in a MicroPython traceback, outermost first."""
+    return tuple(int(n) for n in _CASE_FRAME.findall(traceback))
+
+
+def _tail(data: bytes, limit: int = 400) -> str:
+    return data[-limit:].decode("utf-8", "replace")
+
+
+def interpret(raw: RawExecution, identity: RunnerIdentity, duration: float, paused_gc: bool = True) -> Outcome:
+    """Turn the bytes of one harness execution into an Outcome."""
+    text = raw.stdout[:MAX_OUTPUT].decode("utf-8", "replace").replace("\r\n", "\n")
+    index = text.rfind(RESULT_MARKER)
+    if index < 0:
+        status = Status.TIMEOUT if raw.timed_out else Status.CRASHED
+        detail = raw.crashed or f"exit code {raw.exit_code}; no result from the harness"
+        stderr = _tail(raw.stderr)
+        return Outcome(identity, status, stdout=text, duration=duration,
+                       detail=(detail + ("\n" + stderr if stderr else "")).strip())
+    answer = text[index + len(RESULT_MARKER):].split("\n", 1)[0]
+    try:
+        allocated, retained, exc_type, exc_message, tb = ast.literal_eval(answer)
+    except (ValueError, SyntaxError):
+        return Outcome(identity, Status.CRASHED, stdout=text[:index], duration=duration,
+                       detail=f"unreadable harness answer: {answer[:200]!r}")
+    heap = HeapFigures("gc", identity.word_bits, allocated if paused_gc else None, retained)
+    status = Status.RAISED if exc_type else Status.OK
+    return Outcome(identity, status, stdout=text[:index], exc_type=exc_type, exc_message=exc_message,
+                   traceback_lines=traceback_lines(tb), heap=heap, duration=duration)
