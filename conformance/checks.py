@@ -109,7 +109,7 @@ class Schema(Check):
             allowed = set(error.schema.get("properties", {}))
             for key in error.instance:
                 if key not in allowed:
-                    key_path = path + (key,)
+                    key_path = (*path, key)
                     yield key_path, describe(key_path, doc.data), (
                         f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))}) [{kind}]"
                     )
@@ -119,7 +119,7 @@ class Schema(Check):
             kind = "UNKNOWN_CAPABILITY"
             message = f"{error.instance!r} is not a capability; the list is in conformance/features.py"
         elif error.validator == "propertyNames" or "propertyNames" in error.relative_schema_path:
-            path = path + (error.instance,)
+            path = (*path, error.instance)
             if "by_capability" in path:
                 kind = "UNKNOWN_CAPABILITY"
                 message = f"{error.instance!r} is not a capability; the list is in conformance/features.py"
@@ -155,7 +155,7 @@ class ExpectDecides(Check):
             )):
                 yield path, describe(path, doc.data), "expect must give stdout or raises [EMPTY_EXPECT]"
             if "message" in expect and "raises" not in expect:
-                yield path + ("message",), describe(path + ("message",), doc.data), (
+                yield (*path, "message"), describe((*path, "message"), doc.data), (
                     "message is only compared with raises; add the exception type [MESSAGE_WITHOUT_RAISES]"
                 )
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from conformance.artifacts import save_failure
 from conformance.compare import VerdictKind
 from conformance.differential import agreement, side_by_side
 from conformance.errors import ConformanceError
@@ -72,11 +73,15 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def write_reports(results: RunResults, out: Path) -> dict[str, object]:
-    """report.json and report.md in ``out`` from saved results."""
+def write_reports(results: RunResults, out: Path, markdown: Path | None = None) -> dict[str, object]:
+    """report.json and report.md in ``out`` from saved results (and the Markdown also at ``markdown``)."""
     report = build_report(results)
     (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    text = render_markdown(report)
+    (out / "report.md").write_text(text, encoding="utf-8")
+    if markdown is not None:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(text, encoding="utf-8")
     return report
 
 
@@ -102,12 +107,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             for name in names:
                 record = pool.run(case, name)
                 writer.add(record)
+                if record.verdict.kind is VerdictKind.FAIL:
+                    save_failure(out / "artifacts", case, record)
                 progress.step(record.verdict.kind is VerdictKind.FAIL)
     finally:
         progress.finish()
         writer.close()
         pool.close()
-    report = write_reports(read_results([out / "results.jsonl"]), out)
+    markdown = Path(args.markdown) if args.markdown else None
+    report = write_reports(read_results([out / "results.jsonl"]), out, markdown)
     failures = len(report["failures"])  # type: ignore[arg-type]
     print(f"{len(suite.cases)} cases x {len(names)} runners: {failures} failures, "
           f"{len(suite.errors)} bad case files; wrote {out}/results.jsonl, report.json, report.md")
@@ -170,7 +178,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     results = read_results([Path(p) for p in args.results])
     out = Path(args.out) if args.out else Path(args.results[0]).parent
     out.mkdir(parents=True, exist_ok=True)
-    report = write_reports(results, out)
+    report = write_reports(results, out, Path(args.markdown) if args.markdown else None)
     print(f"{len(results.records)} verdicts, {len(report['failures'])} failures; "  # type: ignore[arg-type]
           f"wrote {out}/report.json and {out}/report.md")
     return 0
@@ -182,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run cases on runners and write results.jsonl, report.json, report.md")
     _add_runner_options(run)
     run.add_argument("--out", default=None, help="output folder (default: reports/run-DATE)")
+    run.add_argument("--markdown", default=None, metavar="PATH",
+                     help="also write the Markdown report here (e.g. reports/README.md)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.add_argument("paths", nargs="*", help="case files or folders (default: cases/)")
     run.set_defaults(func=cmd_run)
@@ -199,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="rebuild report.json and report.md from results.jsonl files")
     report.add_argument("results", nargs="+")
     report.add_argument("--out", default=None)
+    report.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown report here")
     report.set_defaults(func=cmd_report)
     return parser
 

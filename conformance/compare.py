@@ -79,7 +79,7 @@ def stdout_diff(expected: str, actual: str) -> str:
     )
     body = [line.rstrip("\n") if not line.endswith("\n") or line.strip() else repr(line) for line in lines]
     if len(body) > 40:
-        body = body[:40] + [f"... ({len(body) - 40} more diff lines)"]
+        body = [*body[:40], f"... ({len(body) - 40} more diff lines)"]
     return "stdout differs:\n" + "\n".join(body)
 
 

@@ -53,7 +53,8 @@ def parse_document(text: str, shown: str) -> MarkedDocument:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = str(getattr(exc, "problem", None) or exc).strip()
-        raise CaseFileErrors([CaseFileError(shown, line, "(yaml)", f"not valid YAML: {problem}", "YAML_SYNTAX")]) from exc
+        error = CaseFileError(shown, line, "(yaml)", f"not valid YAML: {problem}", "YAML_SYNTAX")
+        raise CaseFileErrors([error]) from exc
     errors = []
     for check in ALL_CHECKS:
         for path, where, problem in check.run(doc):

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conformance.artifacts import save_failure
 from conformance.case import Case
 from conformance.compare import VerdictKind
 from conformance.errors import CaseFileErrors, ConformanceError
@@ -39,6 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--case-timeout", type=float, default=None, metavar="SECONDS",
                     help="time limit for every case (default: each case's own, 10 s)")
     group.addoption("--results", default=None, metavar="PATH", help="stream verdicts to this results.jsonl")
+    group.addoption("--artifacts", default=None, metavar="DIR",
+                    help="save each failing case's program and outcome in DIR (<id>.<runner>.py, .fail.json)")
     group.addoption("--cases-root", default=None, metavar="DIR",
                     help="folder of case files (default: the ini value conformance_cases, 'cases')")
     parser.addini("conformance_cases", "folder of case files, relative to the rootdir", default="cases")
@@ -51,6 +54,8 @@ def _cases_root(config: pytest.Config) -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conformance: a case from the conformance corpus")
+    # A malformed case file is one collection error; the other files must still run.
+    config.option.continue_on_collection_errors = True
     config.stash[IDS] = IdRegistry()
     results = config.getoption("results", None)
     if results and not hasattr(config, "workerinput"):
@@ -134,9 +139,10 @@ class CaseFile(pytest.File):
 class CaseFailed(Exception):
     """Raised by CaseItem.runtest when the verdict is a failure."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, artifact: Path | None = None) -> None:
         super().__init__(record.verdict.diff)
         self.record = record
+        self.artifact = artifact
 
 
 class CaseItem(pytest.Item):
@@ -158,11 +164,16 @@ class CaseItem(pytest.Item):
         if record.verdict.kind is VerdictKind.SKIP:
             raise pytest.skip.Exception(f"{self.case.id}: {record.verdict.note}", _use_item_location=True)
         if record.verdict.kind is VerdictKind.FAIL:
-            raise CaseFailed(record)
+            artifacts = self.config.getoption("artifacts")
+            saved = save_failure(Path(artifacts), self.case, record) if artifacts else None
+            raise CaseFailed(record, saved)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CaseFailed):
-            return failure_text(self.case, excinfo.value.record)
+            text = failure_text(self.case, excinfo.value.record)
+            if excinfo.value.artifact is not None:
+                text += f"\nrepro: {excinfo.value.artifact} (outcome in .fail.json beside it)"
+            return text
         return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
 
     def reportinfo(self) -> tuple[Path, int, str]:

@@ -93,7 +93,7 @@ def build_report(results: RunResults) -> dict[str, object]:
 
 def _cell_text(counts: dict[str, int] | None) -> str:
     if not counts:
-        return "–"
+        return "-"
     cell = Cell(counts)
     percent = cell.percent()
     text = f"{cell.passing}/{cell.judged}" + (f" ({percent:.0f}%)" if percent is not None else "")

@@ -44,7 +44,7 @@ class _Builder:
             result: dict[object, object] = {}
             for key_node, value_node in node.value:
                 key = self.loader.construct_object(key_node, deep=True)
-                key_path = path + (key,)
+                key_path = (*path, key)
                 if key in result:
                     self.doc.duplicate_keys.append((key_path, key_node.start_mark.line + 1))
                     continue
@@ -52,7 +52,7 @@ class _Builder:
                 result[key] = self.build(value_node, key_path)
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         return self.loader.construct_object(node, deep=True)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from conformance.outcome import HeapFigures, Outcome, RunnerIdentity, Status
 
+
 @dataclass(frozen=True)
 class RawExecution:
     """Bytes out of one MicroPython execution, before interpretation."""

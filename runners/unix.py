@@ -16,7 +16,7 @@ from runners.base import MicroPythonRunner, RunnerOptions
 from runners.mpharness import RawExecution
 
 ENV_VARIABLE = "MICROPY_MICROPYTHON"
-DEFAULT_HEAPSIZE = "4M"
+DEFAULT_HEAPSIZE: str | None = None  # the build's own default heap
 
 
 def find_binary(explicit: str | None) -> tuple[str | None, str]:
@@ -53,7 +53,8 @@ class UnixRunner(MicroPythonRunner):
     def _execute(self, program: str, timeout: float) -> RawExecution:
         assert self.binary is not None
         heapsize = self.options.heapsize or DEFAULT_HEAPSIZE
-        command = [self.binary, "-X", f"heapsize={heapsize}", "-c", program]
+        heap_args = ["-X", f"heapsize={heapsize}"] if heapsize else []
+        command = [self.binary, *heap_args, "-c", program]
         try:
             done = subprocess.run(command, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
                                   env={**os.environ, "MICROPYPATH": ""})

@@ -20,7 +20,7 @@ from runners.base import MicroPythonRunner, RunnerOptions
 from runners.mpharness import MAX_OUTPUT, RawExecution
 
 TICK_SECONDS = 0.005
-DEFAULT_HEAPSIZE = "4M"
+DEFAULT_HEAPSIZE: str | None = None  # the build's own default heap
 STORE_MEMORY_LIMIT = 64 * 1024 * 1024
 
 
@@ -119,7 +119,8 @@ class WasmRunner(MicroPythonRunner):
         out, err = _Capture(), _Capture()
         wasi = wt.WasiConfig()
         heapsize = self.options.heapsize or DEFAULT_HEAPSIZE
-        wasi.argv = ["micropython", "-X", f"heapsize={heapsize}", "-c", program]
+        heap_args = ["-X", f"heapsize={heapsize}"] if heapsize else []
+        wasi.argv = ["micropython", *heap_args, "-c", program]
         wasi.stdout_custom = out
         wasi.stderr_custom = err
         store.set_wasi(wasi)
