@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 10.0
@@ -28,9 +29,9 @@ class OutcomeSpec:
     given: frozenset[str] = frozenset()
 
     @classmethod
-    def from_mapping(cls, data: dict[str, object]) -> OutcomeSpec:
+    def from_mapping(cls, data: dict[str, Any]) -> OutcomeSpec:
         values = {k: data[k] for k in _FIELDS if k in data}
-        return cls(given=frozenset(values), **values)  # type: ignore[arg-type]
+        return cls(given=frozenset(values), **values)
 
     def overlay(self, other: OutcomeSpec) -> OutcomeSpec:
         """Return this spec with the keys that ``other`` decides replaced by its values."""
@@ -79,28 +80,37 @@ _OPS = {
 
 @dataclass(frozen=True)
 class Selector:
-    """Which implementations a documented difference applies to: 'micropython<1.20'."""
+    """Which implementations a documented difference applies to.
+
+    Grammar: ``IMPLEMENTATION [BOUND{,BOUND}] {+CAPABILITY}``, e.g. ``cpython``,
+    ``micropython<1.20``, ``micropython>=1.9,<1.13`` or ``micropython+float-single``
+    (a capability profile: only runners that have every named capability).
+    """
 
     implementation: str
     bounds: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    capabilities: frozenset[str] = frozenset()
     text: str = ""
 
     @classmethod
     def parse(cls, text: str) -> Selector:
-        match = re.match(r"\s*(cpython|micropython)", text)
+        head, *profile = text.split("+")
+        match = re.match(r"\s*(cpython|micropython)", head)
         if not match:
             raise ValueError(f"selector {text!r} must start with 'cpython' or 'micropython'")
-        rest = text[match.end():]
         bounds = []
-        for part in filter(None, (p.strip() for p in rest.split(","))):
+        for part in filter(None, (p.strip() for p in head[match.end():].split(","))):
             bound = _BOUND.fullmatch(part)
             if not bound:
                 raise ValueError(f"bad version bound {part!r} in selector {text!r}")
             bounds.append((bound.group(1), parse_version(bound.group(2))))
-        return cls(match.group(1), tuple(bounds), text.strip())
+        capabilities = frozenset(p.strip() for p in profile)
+        if "" in capabilities:
+            raise ValueError(f"empty capability after '+' in selector {text!r}")
+        return cls(match.group(1), tuple(bounds), capabilities, text.strip())
 
-    def matches(self, implementation: str, version: str) -> bool:
-        if implementation != self.implementation:
+    def matches(self, implementation: str, version: str, capabilities: frozenset[str] = frozenset()) -> bool:
+        if implementation != self.implementation or not self.capabilities <= capabilities:
             return False
         have = parse_version(version)
         return all(_OPS[op](_cmp(have, want)) for op, want in self.bounds)
@@ -152,9 +162,10 @@ class Case:
     differences: tuple[Difference, ...] = field(default=())
     timeout: float = DEFAULT_TIMEOUT
 
-    def difference_for(self, implementation: str, version: str) -> Difference | None:
+    def difference_for(self, implementation: str, version: str,
+                       capabilities: frozenset[str] = frozenset()) -> Difference | None:
         """The first documented difference whose selector matches this implementation."""
         for difference in self.differences:
-            if difference.selector.matches(implementation, version):
+            if difference.selector.matches(implementation, version, capabilities):
                 return difference
         return None

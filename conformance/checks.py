@@ -106,7 +106,8 @@ class Schema(Check):
         path: Path = tuple(error.absolute_path)
         kind = _VALIDATOR_IDS.get(str(error.validator), "BAD_VALUE")
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = set(error.schema.get("properties", {}))
+            schema = error.schema if isinstance(error.schema, dict) else {}
+            allowed = set(schema.get("properties", {}))
             for key in error.instance:
                 if key not in allowed:
                     key_path = (*path, key)
@@ -126,7 +127,8 @@ class Schema(Check):
             else:
                 kind = "BAD_SELECTOR"
                 message = (f"selector {error.instance!r} must be 'cpython' or 'micropython', optionally "
-                           "with version bounds such as 'micropython<1.20' or 'micropython>=1.9,<1.13'")
+                           "with version bounds and capabilities, e.g. 'micropython<1.20', "
+                           "'micropython>=1.9,<1.13' or 'micropython+float-single'")
         yield path, describe(path, doc.data), f"{message} [{kind}]"
 
 
@@ -169,11 +171,16 @@ class Selectors(Check):
             if not isinstance(differences, dict):
                 continue
             for key in differences:
+                path = ("cases", index, "differences", key)
                 try:
-                    Selector.parse(str(key))
+                    selector = Selector.parse(str(key))
                 except ValueError as exc:
-                    path = ("cases", index, "differences", key)
                     yield path, describe(path, doc.data), f"{exc} [BAD_SELECTOR]"
+                    continue
+                for capability in sorted(selector.capabilities - CAPABILITY_NAMES):
+                    yield path, describe(path, doc.data), (
+                        f"{capability!r} in selector {key!r} is not a capability; "
+                        "the list is in conformance/features.py [UNKNOWN_CAPABILITY]")
 
 
 class DuplicateIdInFile(Check):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from conformance.case import Case, Difference, OutcomeSpec
 from conformance.outcome import Outcome, Status
@@ -53,14 +54,14 @@ class Verdict:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> Verdict:
+    def from_json(cls, data: dict[str, Any]) -> Verdict:
         diff_kind = data.get("diff_kind")
         return cls(
             kind=VerdictKind(data["kind"]),
             diff_kind=DiffKind(diff_kind) if diff_kind else None,
             diff=str(data.get("diff", "")),
             note=str(data.get("note", "")),
-            missing=tuple(data.get("missing", ())),  # type: ignore[arg-type]
+            missing=tuple(data.get("missing", ())),
         )
 
 
@@ -135,7 +136,7 @@ def compare(case: Case, outcome: Outcome) -> Verdict:
         return Verdict(VerdictKind.SKIP, missing=missing,
                        note=f"{outcome.runner.name} lacks {', '.join(missing)}")
     expected = case.expect.resolve(outcome.capabilities)
-    difference = case.difference_for(outcome.runner.implementation, outcome.runner.version)
+    difference = case.difference_for(outcome.runner.implementation, outcome.runner.version, outcome.capabilities)
     found = mismatch(expected, outcome)
     if found is None:
         memory = _memory_verdict(case, outcome)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -73,7 +74,7 @@ def _spec(data: object) -> OutcomeSpec:
     return OutcomeSpec.from_mapping(data if isinstance(data, dict) else {})
 
 
-def build_case(raw: dict[str, object], index: int, doc: MarkedDocument, shown: str, area: str) -> Case:
+def build_case(raw: dict[str, Any], index: int, doc: MarkedDocument, shown: str, area: str) -> Case:
     """One validated case mapping -> Case."""
     expect = raw["expect"]
     assert isinstance(expect, dict)
@@ -89,7 +90,7 @@ def build_case(raw: dict[str, object], index: int, doc: MarkedDocument, shown: s
             reason=str(value["reason"]).strip(),
             workaround=str(value.get("workaround", "")).strip(),
         )
-        for key, value in (raw.get("differences") or {}).items()  # type: ignore[union-attr]
+        for key, value in (raw.get("differences") or {}).items()
     )
     memory = raw.get("memory")
     return Case(
@@ -98,11 +99,11 @@ def build_case(raw: dict[str, object], index: int, doc: MarkedDocument, shown: s
         expect=Expectation(base, variants),
         source=SourceRef(shown, doc.line_of(("cases", index)) or 1),
         area=area,
-        requires=frozenset(raw.get("requires") or ()),  # type: ignore[arg-type]
-        tags=tuple(raw.get("tags") or ()),  # type: ignore[arg-type]
+        requires=frozenset(raw.get("requires") or ()),
+        tags=tuple(raw.get("tags") or ()),
         memory=MemoryBudget(**memory) if isinstance(memory, dict) else None,
         differences=differences,
-        timeout=float(raw.get("timeout", DEFAULT_TIMEOUT)),  # type: ignore[arg-type]
+        timeout=float(raw.get("timeout", DEFAULT_TIMEOUT)),
     )
 
 

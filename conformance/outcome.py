@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Status(str, Enum):
@@ -38,8 +39,8 @@ class HeapFigures:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> HeapFigures:
-        return cls(**data)  # type: ignore[arg-type]
+    def from_json(cls, data: dict[str, Any]) -> HeapFigures:
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ class RunnerIdentity:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> RunnerIdentity:
-        return cls(**data)  # type: ignore[arg-type]
+    def from_json(cls, data: dict[str, Any]) -> RunnerIdentity:
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -90,19 +91,19 @@ class Outcome:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> Outcome:
+    def from_json(cls, data: dict[str, Any]) -> Outcome:
         heap = data.get("heap")
         return cls(
-            runner=RunnerIdentity.from_json(data["runner"]),  # type: ignore[arg-type]
+            runner=RunnerIdentity.from_json(data["runner"]),
             status=Status(data["status"]),
             stdout=str(data.get("stdout", "")),
-            exc_type=data.get("exc_type"),  # type: ignore[arg-type]
-            exc_message=data.get("exc_message"),  # type: ignore[arg-type]
-            traceback_lines=tuple(data.get("traceback_lines", ())),  # type: ignore[arg-type]
+            exc_type=data.get("exc_type"),
+            exc_message=data.get("exc_message"),
+            traceback_lines=tuple(data.get("traceback_lines", ())),
             heap=HeapFigures.from_json(heap) if isinstance(heap, dict) else None,
-            duration=float(data.get("duration", 0.0)),  # type: ignore[arg-type]
+            duration=float(data.get("duration", 0.0)),
             detail=str(data.get("detail", "")),
-            capabilities=frozenset(data.get("capabilities", ())),  # type: ignore[arg-type]
+            capabilities=frozenset(data.get("capabilities", ())),
         )
 
 

@@ -57,6 +57,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # A malformed case file is one collection error; the other files must still run.
     config.option.continue_on_collection_errors = True
     config.stash[IDS] = IdRegistry()
+    from conformance.session import parse_runner_list
+
+    try:
+        parse_runner_list(config.getoption("runner", None), config.getoption("micropython", None))
+    except ConformanceError as exc:
+        raise pytest.UsageError(str(exc)) from exc
     results = config.getoption("results", None)
     if results and not hasattr(config, "workerinput"):
         from conformance.session import parse_runner_list, provenance
@@ -124,7 +130,7 @@ class CaseFile(pytest.File):
             names = _pool(self.config).names
         except ConformanceError as exc:
             raise self.CollectError(str(exc)) from exc
-        items = []
+        items: list[pytest.Item] = []
         for case in cases:
             for name in names:
                 item = CaseItem.from_parent(self, name=f"{case.id}[{name}]", case=case, runner_name=name)
@@ -174,7 +180,7 @@ class CaseItem(pytest.Item):
             if excinfo.value.artifact is not None:
                 text += f"\nrepro: {excinfo.value.artifact} (outcome in .fail.json beside it)"
             return text
-        return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
+        return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.case.source.line - 1, f"{self.case.id}[{self.runner_name}]"

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from conformance.case import Case
 from conformance.compare import Verdict
@@ -49,12 +49,12 @@ class Record:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> Record:
+    def from_json(cls, data: dict[str, Any]) -> Record:
         return cls(
-            case_id=str(data["case"]), path=str(data["path"]), line=int(data["line"]),  # type: ignore[arg-type]
-            area=str(data["area"]), tags=tuple(data.get("tags", ())),  # type: ignore[arg-type]
-            verdict=Verdict.from_json(data["verdict"]),  # type: ignore[arg-type]
-            outcome=Outcome.from_json(data["outcome"]),  # type: ignore[arg-type]
+            case_id=str(data["case"]), path=str(data["path"]), line=int(data["line"]),
+            area=str(data["area"]), tags=tuple(data.get("tags", ())),
+            verdict=Verdict.from_json(data["verdict"]),
+            outcome=Outcome.from_json(data["outcome"]),
         )
 
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from conformance.outcome import HeapFigures, Outcome, RunnerIdentity, Status
 from runners.base import HarnessRunner, RunnerOptions
@@ -51,7 +52,7 @@ class CPythonRunner(HarnessRunner):
             )
         return self._worker
 
-    def _ask(self, code: str, timeout: float) -> dict[str, object] | None:
+    def _ask(self, code: str, timeout: float) -> dict[str, Any] | None:
         worker = self._start()
         assert worker.stdin is not None and worker.stdout is not None
         try:
@@ -82,12 +83,12 @@ class CPythonRunner(HarnessRunner):
         heap = None
         if "allocated" in answer:
             heap = HeapFigures("tracemalloc", identity.word_bits,
-                               int(answer["allocated"]), int(answer["retained"]))  # type: ignore[arg-type]
+                               int(answer["allocated"]), int(answer["retained"]))
         return Outcome(
             identity, status, stdout=str(answer.get("stdout", "")),
-            exc_type=answer.get("exc_type"),  # type: ignore[arg-type]
-            exc_message=answer.get("exc_message"),  # type: ignore[arg-type]
-            traceback_lines=tuple(answer.get("tb_lines", ())),  # type: ignore[arg-type]
+            exc_type=answer.get("exc_type"),
+            exc_message=answer.get("exc_message"),
+            traceback_lines=tuple(answer.get("tb_lines", ())),
             heap=heap, duration=duration, detail=str(answer.get("detail", "")),
         )
 

@@ -127,7 +127,9 @@ class WasmRunner(MicroPythonRunner):
         exit_code: int | None = 0
         try:
             instance = self._engine.linker.instantiate(store, self._engine.module)
-            instance.exports(store)["_start"](store)
+            start = instance.exports(store)["_start"]
+            assert isinstance(start, wt.Func)
+            start(store)
         except wt.ExitTrap as exc:
             exit_code = exc.code
         except wt.Trap as exc:
