@@ -30,6 +30,7 @@ def _cap(name: str, meaning: str, probe: str) -> Capability:
 
 _DETAILED_INT_MSG = "invalid syntax for integer with base 10: 'xyz'"
 _NORMAL_INT_MSG = "invalid syntax for integer with base 10"
+_TERSE_INT_MSG = "invalid syntax for integer"
 
 CAPABILITIES: tuple[Capability, ...] = (
     _cap("float", "float type and literals", "ok = type(1.5) is float"),
@@ -90,8 +91,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     _cap(
         "error-terse",
-        "exception messages at MicroPython's TERSE level (mostly empty)",
-        "try:\n    int('xyz')\nexcept ValueError as e:\n    ok = str(e) == ''",
+        "exception messages at MicroPython's TERSE level (short generic texts)",
+        f"try:\n    int('xyz')\nexcept ValueError as e:\n    ok = str(e) == {_TERSE_INT_MSG!r}",
     ),
     _cap("wordsize-32", "32-bit machine word (sys.maxsize == 2**31 - 1)", "import sys\nok = sys.maxsize == 2147483647"),
     _cap(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 
 class Status(str, Enum):
@@ -22,8 +22,22 @@ class Status(str, Enum):
     UNSUPPORTED = "unsupported"  # the runner cannot run this program at all
 
 
+_Flat = TypeVar("_Flat", bound="FlatRecord")
+
+
+class FlatRecord:
+    """JSON round-trip for dataclasses whose fields are all plain JSON values."""
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)  # type: ignore[call-overload, no-any-return]
+
+    @classmethod
+    def from_json(cls: type[_Flat], data: dict[str, Any]) -> _Flat:
+        return cls(**data)
+
+
 @dataclass(frozen=True)
-class HeapFigures:
+class HeapFigures(FlatRecord):
     """Heap use of one case, already corrected by the runner's empty-case baseline.
 
     ``kind`` is "gc" for MicroPython's GC heap (gc.mem_alloc) and "tracemalloc"
@@ -35,16 +49,9 @@ class HeapFigures:
     allocated: int | None = None
     retained: int | None = None
 
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> HeapFigures:
-        return cls(**data)
-
 
 @dataclass(frozen=True)
-class RunnerIdentity:
+class RunnerIdentity(FlatRecord):
     """Which implementation produced an outcome; every report prints these."""
 
     name: str
@@ -52,13 +59,6 @@ class RunnerIdentity:
     version: str
     word_bits: int
     details: str = ""
-
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RunnerIdentity:
-        return cls(**data)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def read_results(paths: Iterable[Path]) -> RunResults:
                     results.headers.append(data)
                 else:
                     results.records.append(Record.from_json(data))
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 if number == len(lines) and not text.endswith("\n"):
                     results.truncated = True
                     continue

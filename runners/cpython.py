@@ -85,7 +85,7 @@ class CPythonRunner(HarnessRunner):
             heap = HeapFigures("tracemalloc", identity.word_bits,
                                int(answer["allocated"]), int(answer["retained"]))
         return Outcome(
-            identity, status, stdout=str(answer.get("stdout", "")),
+            identity, status, stdout=str(answer.get("stdout", "")).replace("\r\n", "\n"),
             exc_type=answer.get("exc_type"),
             exc_message=answer.get("exc_message"),
             traceback_lines=tuple(answer.get("tb_lines", ())),

@@ -23,8 +23,10 @@ MAX_OUTPUT = 1 << 20
 
 def _child(code, out_fd, result_fd):
     os.dup2(out_fd, 1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)  # the worker's stdin carries requests: a case must not read them
     os.dup2(devnull, 2)
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
                                   errors="backslashreplace", newline="\n", write_through=True)
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8")
