@@ -33,17 +33,22 @@ _NORMAL_INT_MSG = "invalid syntax for integer with base 10"
 _TERSE_INT_MSG = "invalid syntax for integer"
 
 CAPABILITIES: tuple[Capability, ...] = (
-    _cap("float", "float type and literals", "ok = type(1.5) is float"),
-    _cap("float-double", "floats are IEEE double precision", "ok = 1.0 + 2.0 ** -40 != 1.0"),
+    # Float and complex literals go through eval(): on a build without floats a
+    # literal is a SyntaxError that would sink the whole probe program.
+    _cap("float", "float type and literals", "ok = type(eval('1.5')) is float"),
+    _cap("float-double", "floats are IEEE double precision", "ok = eval('1.0 + 2.0 ** -40 != 1.0')"),
     _cap(
         "float-single",
         "floats are IEEE single precision",
-        "ok = 1.0 + 2.0 ** -40 == 1.0 and 1.0 + 2.0 ** -20 != 1.0",
+        "ok = eval('1.0 + 2.0 ** -40 == 1.0 and 1.0 + 2.0 ** -20 != 1.0')",
     ),
-    _cap("complex", "complex numbers", "ok = (1j * 1j).real == -1"),
+    _cap("complex", "complex numbers", "ok = eval('(1j * 1j).real') == -1"),
     _cap("bigint", "arbitrary-precision int", "ok = (2 ** 200) // (2 ** 199) == 2"),
     _cap("fstrings", "f-string literals", "ok = eval(\"f'{1+1}'\") == '2'"),
-    _cap("unicode", "str holds Unicode code points", "ok = len('\\u00e9') == 1"),
+    _cap("unicode", "str holds Unicode code points", "ok = len('\\u20ac') == 1"),
+    _cap("slicing", "slice syntax on sequences", "ok = eval('[1, 2, 3][1:]') == [2, 3]"),
+    _cap("str-percent", "printf-style str % formatting", "ok = eval(\"'%d' % 5\") == '5'"),
+    _cap("str-count", "str.count", "ok = 'aXa'.count('a') == 2"),
     _cap("set", "set and set literals", "ok = len({1, 2} | {3}) == 3"),
     _cap("frozenset", "frozenset type", "ok = len(frozenset([1, 1])) == 1"),
     _cap("bytearray", "bytearray type", "ok = bytearray(b'ab')[1] == 98"),
@@ -111,26 +116,27 @@ CAPABILITY_NAMES: frozenset[str] = frozenset(c.name for c in CAPABILITIES)
 PROBE_MARKER = "@@mpconform-capabilities@@"
 
 
-def _indent(text: str) -> str:
-    return "".join("        " + line + "\n" for line in text.splitlines())
-
-
 def probe_program() -> str:
     """One program that prints the marker and a repr'd list of present capabilities.
 
-    Each probe runs in its own function so a failing import or a missing
-    builtin only costs that capability. Written in the Python subset that
-    MicroPython 1.9 understands (no f-strings here).
+    Each probe is compiled and run separately through exec(), so a syntax the
+    build lacks (set literals, f-strings, floats) or a missing module only
+    costs that capability. Written in the Python subset that MicroPython 1.9
+    and minimal builds understand.
     """
-    parts = ["_found = []\n"]
-    for i, cap in enumerate(CAPABILITIES):
-        parts.append(
-            f"def _p{i}():\n    ok = False\n    try:\n{_indent(cap.probe)}"
-            f"    except Exception:\n        ok = False\n    return ok\n"
-            f"if _p{i}():\n    _found.append({cap.name!r})\n"
-        )
-    parts.append(f"print({PROBE_MARKER!r} + repr(_found))\n")
-    return "".join(parts)
+    probes = ", ".join(f"({cap.name!r}, {cap.probe!r})" for cap in CAPABILITIES)
+    return (
+        "_found = []\n"
+        f"for _name, _code in [{probes}]:\n"
+        "    _ns = {'ok': False}\n"
+        "    try:\n"
+        "        exec(_code, _ns)\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "    if _ns['ok'] is True:\n"
+        "        _found.append(_name)\n"
+        f"print({PROBE_MARKER!r} + repr(_found))\n"
+    )
 
 
 def parse_probe_output(stdout: str, runner: str) -> frozenset[str]:

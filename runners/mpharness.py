@@ -37,15 +37,21 @@ MAX_OUTPUT = 1 << 20
 IDENTITY_PROGRAM = (
     "import sys\n"
     "try:\n"
-    "    _v = '.'.join([str(x) for x in sys.implementation.version[:3]])\n"
-    "    _n = sys.implementation.name\n"
-    "except AttributeError:\n"
+    "    _i = sys.implementation\n"
+    "    _v = str(_i.version[0]) + '.' + str(_i.version[1]) + '.' + str(_i.version[2])\n"
+    "    _n = _i.name\n"
+    "except Exception:\n"
     "    _v, _n = '0', 'micropython'\n"
-    f"print({IDENTITY_MARKER!r} + repr((_n, _v, sys.maxsize)))\n"
+    f"print({IDENTITY_MARKER!r} + repr((_n, _v, getattr(sys, 'maxsize', 0))))\n"
 )
 
 _TEMPLATE = """\
-import gc, sys
+import sys
+try:
+    import gc
+    _mpc_mem = gc.mem_alloc
+except Exception:
+    gc = None
 _mpc_src = {source}
 _mpc_g = {{'__name__': '__main__'}}
 _mpc_e = None
@@ -56,15 +62,19 @@ except NameError:
     _mpc_c = _mpc_src
 except BaseException as e:
     _mpc_e = e
-{collect}{disable}_mpc_a0 = gc.mem_alloc()
+_mpc_a0 = 0
+if gc:
+{collect}{disable}    _mpc_a0 = _mpc_mem()
 if _mpc_c is not None:
     try:
         exec(_mpc_c, _mpc_g)
     except BaseException as e:
         _mpc_e = e
-_mpc_a1 = gc.mem_alloc()
-gc.enable()
+_mpc_a1 = None
 _mpc_r = None
+if gc:
+    _mpc_a1 = _mpc_mem() - _mpc_a0
+    gc.enable()
 {retain}_mpc_t = None
 _mpc_m = None
 _mpc_tb = ''
@@ -81,7 +91,7 @@ if _mpc_e is not None:
         _mpc_tb = _mpc_b.getvalue()
     except BaseException:
         pass
-sys.stdout.write({marker} + repr((_mpc_a1 - _mpc_a0, _mpc_r, _mpc_t, _mpc_m, _mpc_tb)) + '\\n')
+print({marker} + repr((_mpc_a1, _mpc_r, _mpc_t, _mpc_m, _mpc_tb)))
 """
 
 
@@ -95,10 +105,10 @@ def build_program(code: str, collect: bool, pause_gc: bool = True) -> str:
     """
     return _TEMPLATE.format(
         source=repr(code),
-        disable="gc.disable()\n" if pause_gc else "",
+        disable="    gc.disable()\n" if pause_gc else "",
         marker=repr(RESULT_MARKER),
-        collect="gc.collect()\n" if collect else "",
-        retain="gc.collect()\n_mpc_r = gc.mem_alloc() - _mpc_a0\n" if collect else "",
+        collect="    gc.collect()\n" if collect else "",
+        retain="    gc.collect()\n    _mpc_r = _mpc_mem() - _mpc_a0\n" if collect else "",
     )
 
 
@@ -108,7 +118,7 @@ def parse_identity(stdout: str) -> tuple[str, str, int]:
     if index < 0:
         raise ValueError("no identity line in the probe output")
     name, version, maxsize = ast.literal_eval(stdout[index + len(IDENTITY_MARKER):].splitlines()[0])
-    return str(name), str(version), 64 if int(maxsize) > 2**31 else 32
+    return str(name), str(version), 64 if int(maxsize) > 2**31 else 32  # unknown (0): assume 32
 
 
 _CASE_FRAME = re.compile(r'File "(?:<case>|<string>)", line (\d+)')
@@ -139,7 +149,9 @@ def interpret(raw: RawExecution, identity: RunnerIdentity, duration: float, paus
     except (ValueError, SyntaxError):
         return Outcome(identity, Status.CRASHED, stdout=text[:index], duration=duration,
                        detail=f"unreadable harness answer: {answer[:200]!r}")
-    heap = HeapFigures("gc", identity.word_bits, allocated if paused_gc else None, retained)
+    heap = None
+    if allocated is not None:
+        heap = HeapFigures("gc", identity.word_bits, allocated if paused_gc else None, retained)
     status = Status.RAISED if exc_type else Status.OK
     return Outcome(identity, status, stdout=text[:index], exc_type=exc_type, exc_message=exc_message,
                    traceback_lines=traceback_lines(tb), heap=heap, duration=duration)
