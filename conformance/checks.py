@@ -54,8 +54,9 @@ class DuplicateKey(Check):
     ID = "DUPLICATE_KEY"
 
     def run(self, doc: MarkedDocument) -> Iterator[Finding]:
-        for path, _line in doc.duplicate_keys:
-            yield path, describe(path, doc.data), f"key {path[-1]!r} appears twice in the same mapping"
+        for path, line in doc.duplicate_keys:
+            yield path, describe(path, doc.data), (
+                f"key {path[-1]!r} appears twice in the same mapping (again at line {line})")
 
 
 class SchemaVersion(Check):
@@ -117,6 +118,8 @@ class Schema(Check):
             return
         message = error.message
         if error.validator == "enum" and error.validator_value == sorted(CAPABILITY_NAMES):
+            if "propertyNames" in error.relative_schema_path:
+                path = (*path, error.instance)
             kind = "UNKNOWN_CAPABILITY"
             message = f"{error.instance!r} is not a capability; the list is in conformance/features.py"
         elif error.validator == "propertyNames" or "propertyNames" in error.relative_schema_path:

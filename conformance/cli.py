@@ -215,7 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # Options may follow positional paths (`mpconform diff ID --runner x cases/`):
+    # argparse leaves such trailing paths over, so they are added back here.
+    args, leftover = parser.parse_known_args(argv)
+    if leftover:
+        if not hasattr(args, "paths") or any(item.startswith("-") for item in leftover):
+            parser.error(f"unrecognized arguments: {' '.join(leftover)}")
+        args.paths = [*args.paths, *leftover]
     try:
         return int(args.func(args))
     except ConformanceError as exc:

@@ -56,7 +56,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     _cap("slice-attrs", "slice objects expose start/stop/step", "ok = slice(1, 2, 3).step == 3"),
     _cap("range-attrs", "range objects expose start/stop/step", "ok = range(1, 5, 2).step == 2"),
     _cap("round-int", "round() of an int with negative ndigits", "ok = round(1234, -2) == 1200"),
-    _cap("bytes-hex", "bytes.hex() and bytes.fromhex()", "ok = b'\\x01'.hex() == '01' and bytes.fromhex('01') == b'\\x01'"),
+    _cap("bytes-hex", "bytes.hex() and bytes.fromhex()",
+         "ok = b'\\x01'.hex() == '01' and bytes.fromhex('01') == b'\\x01'"),
     _cap("pow3", "three-argument pow()", "ok = pow(3, 4, 5) == 1"),
     _cap("property", "property builtin", "ok = callable(property)"),
     _cap(

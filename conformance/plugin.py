@@ -136,8 +136,9 @@ class CaseFile(pytest.File):
                 item = CaseItem.from_parent(self, name=f"{case.id}[{name}]", case=case, runner_name=name)
                 item.add_marker("conformance")
                 for tag in case.tags:
-                    self.config.addinivalue_line("markers", f"{tag}: case tag")
-                    item.add_marker(tag)
+                    # Prefixed so a tag can never mean pytest's own skip/xfail marks.
+                    self.config.addinivalue_line("markers", f"case_{tag}: cases tagged {tag}")
+                    item.add_marker(f"case_{tag}")
                 items.append(item)
         return items
 

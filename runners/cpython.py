@@ -21,6 +21,7 @@ from typing import Any
 
 from conformance.outcome import HeapFigures, Outcome, RunnerIdentity, Status
 from runners.base import HarnessRunner, RunnerOptions
+from runners.mpharness import clip_frames
 
 WORKER = Path(__file__).with_name("cpython_worker.py")
 GRACE_SECONDS = 5.0
@@ -88,7 +89,7 @@ class CPythonRunner(HarnessRunner):
             identity, status, stdout=str(answer.get("stdout", "")).replace("\r\n", "\n"),
             exc_type=answer.get("exc_type"),
             exc_message=answer.get("exc_message"),
-            traceback_lines=tuple(answer.get("tb_lines", ())),
+            traceback_lines=clip_frames(tuple(answer.get("tb_lines", ()))),
             heap=heap, duration=duration, detail=str(answer.get("detail", "")),
         )
 

@@ -126,18 +126,30 @@ _CASE_FRAME = re.compile(r'File "(?:<case>|<string>)", line (\d+)')
 
 def traceback_lines(traceback: str) -> tuple[int, ...]:
     """Line numbers of the case's own frames in a MicroPython traceback, outermost first."""
-    return tuple(int(n) for n in _CASE_FRAME.findall(traceback))
+    return clip_frames(tuple(int(n) for n in _CASE_FRAME.findall(traceback)))
+
+
+def clip_frames(lines: tuple[int, ...], keep: int = 10) -> tuple[int, ...]:
+    """The outermost and innermost ``keep`` frames of a deep (recursive) traceback."""
+    return lines if len(lines) <= 2 * keep else lines[:keep] + lines[-keep:]
 
 
 def _tail(data: bytes, limit: int = 400) -> str:
     return data[-limit:].decode("utf-8", "replace")
 
 
+def _capped(text: str) -> str:
+    if len(text) <= MAX_OUTPUT:
+        return text
+    return text[:MAX_OUTPUT] + f"\n[... {len(text) - MAX_OUTPUT} more characters cut by the harness]"
+
+
 def interpret(raw: RawExecution, identity: RunnerIdentity, duration: float, paused_gc: bool = True) -> Outcome:
     """Turn the bytes of one harness execution into an Outcome."""
-    text = raw.stdout[:MAX_OUTPUT].decode("utf-8", "replace").replace("\r\n", "\n")
+    text = raw.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
     index = text.rfind(RESULT_MARKER)
     if index < 0:
+        text = _capped(text)
         status = Status.TIMEOUT if raw.timed_out else Status.CRASHED
         detail = raw.crashed or f"exit code {raw.exit_code}; no result from the harness"
         stderr = _tail(raw.stderr)
@@ -149,9 +161,10 @@ def interpret(raw: RawExecution, identity: RunnerIdentity, duration: float, paus
     except (ValueError, SyntaxError):
         return Outcome(identity, Status.CRASHED, stdout=text[:index], duration=duration,
                        detail=f"unreadable harness answer: {answer[:200]!r}")
+    stdout = _capped(text[:index])
     heap = None
     if allocated is not None:
         heap = HeapFigures("gc", identity.word_bits, allocated if paused_gc else None, retained)
     status = Status.RAISED if exc_type else Status.OK
-    return Outcome(identity, status, stdout=text[:index], exc_type=exc_type, exc_message=exc_message,
+    return Outcome(identity, status, stdout=stdout, exc_type=exc_type, exc_message=exc_message,
                    traceback_lines=traceback_lines(tb), heap=heap, duration=duration)

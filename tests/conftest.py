@@ -1,0 +1,53 @@
+"""Shared fixtures for the self-tests.
+
+Every test builds its own tiny corpus under ``tmp_path`` (``cases/<area>/<file>.yaml``);
+none reads the real ``cases/`` folder, which is written independently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+MICROPYTHON_ENV = "MICROPY_MICROPYTHON"
+
+
+def micropython_binary() -> str | None:
+    """The unix-port binary named by MICROPY_MICROPYTHON, if it is an executable file."""
+    path = os.environ.get(MICROPYTHON_ENV)
+    return path if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+NO_BINARY_REASON = (
+    f"no MicroPython unix binary: set {MICROPYTHON_ENV} to an executable micropython "
+    "(unix port) to run the unix-runner tests"
+)
+
+
+@pytest.fixture
+def unix_binary() -> str:
+    binary = micropython_binary()
+    if binary is None:
+        pytest.skip(NO_BINARY_REASON)
+    return binary
+
+
+CaseWriter = Callable[[str, str], Path]
+
+
+@pytest.fixture
+def write_cases(tmp_path: Path) -> CaseWriter:
+    """write_cases("ints/arith.yaml", text) -> tmp_path/cases/ints/arith.yaml."""
+
+    def write(relative: str, text: str) -> Path:
+        path = tmp_path / "cases" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
