@@ -12,6 +12,7 @@ on the wasm stack, so the harness never calls gc.collect() here and only the
 from __future__ import annotations
 
 import atexit
+import gc
 import threading
 from importlib import metadata
 from pathlib import Path
@@ -56,8 +57,12 @@ class _Engine:
         atexit.register(self.stop)
 
     def stop(self) -> None:
+        """Stop the ticker and release the wasmtime objects while the runtime is intact."""
         self._stop.set()
         self._ticker.join()
+        for name in ("linker", "module", "engine"):
+            self.__dict__.pop(name, None)
+        gc.collect()
 
     def _tick(self) -> None:
         while not self._stop.wait(TICK_SECONDS):
