@@ -16,6 +16,23 @@ pytest_plugins = ["pytester"]
 
 MICROPYTHON_ENV = "MICROPY_MICROPYTHON"
 
+#: A case (YAML list item) whose CPython outcome is a documented difference.
+NAME_ERROR_CASE = """\
+  - id: name-error
+    code: |
+      print('before')
+      undefined_name
+    expect:
+      stdout: "before\\n"
+      raises: NameError
+      message: "name 'undefined_name' isn't defined"
+    differences:
+      cpython:
+        message: "name 'undefined_name' is not defined"
+        category: messages
+        reason: CPython words it differently.
+"""
+
 
 def micropython_binary() -> str | None:
     """The unix-port binary named by MICROPY_MICROPYTHON, if it is an executable file."""

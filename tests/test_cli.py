@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CaseWriter
+from conftest import NAME_ERROR_CASE, CaseWriter
 
 from conformance.cli import main
 from conformance.results import read_results
@@ -20,20 +20,7 @@ PASSING = HEAD + """\
     code: print(1 + 1)
     expect:
       stdout: "2\\n"
-  - id: name-error
-    code: |
-      print('before')
-      undefined_name
-    expect:
-      stdout: "before\\n"
-      raises: NameError
-      message: "name 'undefined_name' isn't defined"
-    differences:
-      cpython:
-        message: "name 'undefined_name' is not defined"
-        category: messages
-        reason: CPython words it differently.
-"""
+""" + NAME_ERROR_CASE
 
 FAILING = HEAD + """\
   - id: wrong

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import NAME_ERROR_CASE
 
 from conformance.results import read_results
 
@@ -54,21 +55,7 @@ NEEDS_GC = HEAD + """\
       stdout: "True\\n"
 """
 
-DOCUMENTED = HEAD + """\
-  - id: name-error
-    code: |
-      print('before')
-      undefined_name
-    expect:
-      stdout: "before\\n"
-      raises: NameError
-      message: "name 'undefined_name' isn't defined"
-    differences:
-      cpython:
-        message: "name 'undefined_name' is not defined"
-        category: messages
-        reason: CPython words it differently.
-"""
+DOCUMENTED = HEAD + NAME_ERROR_CASE
 
 
 @pytest.fixture
