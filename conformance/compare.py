@@ -98,6 +98,10 @@ def mismatch(spec: OutcomeSpec, outcome: Outcome) -> tuple[DiffKind, str] | None
             f"status: expected {_describe_end(spec.raises, spec.message)}, got {outcome.status.value}{detail}"
         )
     actual_type = outcome.exc_type if outcome.status is Status.RAISED else None
+    if actual_type == "MemoryError" and spec.raises != "MemoryError":
+        # A board too small for the case: a memory difference, not a behavioural one.
+        return DiffKind.MEMORY, (f"memory: the heap ran out ({outcome.exc_message}); "
+                                 f"expected {_describe_end(spec.raises, spec.message)}")
     if spec.raises != actual_type:
         return DiffKind.EXC_TYPE, (
             f"exception: expected {_describe_end(spec.raises, spec.message)}, "

@@ -73,6 +73,25 @@ class ProbeError(ConformanceError):
         )
 
 
+class TransportError(ConformanceError):
+    """A serial or pty connection failed, or the device answered what the protocol does not allow.
+
+    ``gone`` is True when the device itself disappeared (unplugged, emulator
+    killed); ``received`` holds the tail of the bytes read before the failure.
+    """
+
+    def __init__(self, port: str, problem: str, received: bytes, gone: bool = False) -> None:
+        self.port = port
+        self.problem = problem
+        self.received = received
+        self.gone = gone
+        tail = f"; last bytes received: {received[-200:]!r}" if received else ""
+        super().__init__(
+            f"{port}: {problem}{tail}. Check the cable and that no other program (mpremote, a terminal) "
+            "holds the port; `mpconform runners --runner serial --port auto` lists the ports it sees."
+        )
+
+
 class ResultsFileError(ConformanceError):
     """A results.jsonl line that cannot be read back."""
 

@@ -10,6 +10,7 @@ detected by the same code rather than by per-runner tables that go stale.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conformance.errors import ProbeError
@@ -117,7 +118,7 @@ CAPABILITY_NAMES: frozenset[str] = frozenset(c.name for c in CAPABILITIES)
 PROBE_MARKER = "@@mpconform-capabilities@@"
 
 
-def probe_program() -> str:
+def probe_program(capabilities: Sequence[Capability] = CAPABILITIES) -> str:
     """One program that prints the marker and a repr'd list of present capabilities.
 
     Each probe is compiled and run separately through exec(), so a syntax the
@@ -125,7 +126,7 @@ def probe_program() -> str:
     costs that capability. Written in the Python subset that MicroPython 1.9
     and minimal builds understand.
     """
-    probes = ", ".join(f"({cap.name!r}, {cap.probe!r})" for cap in CAPABILITIES)
+    probes = ", ".join(f"({cap.name!r}, {cap.probe!r})" for cap in capabilities)
     return (
         "_found = []\n"
         f"for _name, _code in [{probes}]:\n"

@@ -20,6 +20,7 @@ class Status(str, Enum):
     TIMEOUT = "timeout"          # stopped after its time limit
     CRASHED = "crashed"          # the implementation died or answered garbage
     UNSUPPORTED = "unsupported"  # the runner cannot run this program at all
+    UNRESPONSIVE = "unresponsive"  # the board stopped answering earlier; this case was not run
 
 
 _Flat = TypeVar("_Flat", bound="FlatRecord")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 from conformance.case import Case
-from conformance.features import parse_probe_output, probe_program
+from conformance.features import CAPABILITIES, parse_probe_output, probe_program
 from conformance.outcome import HeapFigures, Outcome, Probe, RunnerIdentity, Status
 from runners import mpharness
 from runners.mpharness import RawExecution
@@ -31,6 +31,9 @@ class RunnerOptions:
     micropython: str | None = None   # unix: path of the binary
     heapsize: str | None = None      # MicroPython heap, e.g. "2M" (-X heapsize=)
     timeout: float | None = None     # overrides every case's timeout
+    port: str | None = None          # serial: "auto", a device path, or "qemu:microbit"
+    reuse_session: bool = False      # serial: no soft reset between cases (faster, shared state)
+    baudrate: int = 115200           # serial
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -52,6 +55,8 @@ class HarnessRunner:
 
     name = "runner"
     implementation = "micropython"
+    #: Capabilities probed per program; small boards cannot compile all probes at once.
+    probe_batch: int = 0
 
     def __init__(self, options: RunnerOptions | None = None) -> None:
         self.options = options or RunnerOptions()
@@ -95,12 +100,18 @@ class HarnessRunner:
         reason = self._unavailable_reason()
         if reason:
             return Probe(False, unknown, reason=reason)
-        answer = self._run_code(mpharness.IDENTITY_PROGRAM + probe_program(), PROBE_TIMEOUT, unknown)
+        batch = self.probe_batch or len(CAPABILITIES)
+        programs = [mpharness.IDENTITY_PROGRAM] + [
+            probe_program(CAPABILITIES[i:i + batch]) for i in range(0, len(CAPABILITIES), batch)]
         try:
-            implementation, version, word_bits = mpharness.parse_identity(answer.stdout)
-            capabilities = parse_probe_output(answer.stdout, self.name)
+            answers = []
+            for program in programs:
+                answers.append(self._run_code(program, PROBE_TIMEOUT, unknown))
+            implementation, version, word_bits = mpharness.parse_identity(answers[0].stdout)
+            capabilities = frozenset().union(*(parse_probe_output(a.stdout, self.name) for a in answers[1:]))
         except Exception as exc:  # noqa: BLE001 - any failure here means "not usable"
-            detail = f"{answer.status.value}: {answer.detail or answer.exc_message or ''}"
+            last = answers[-1] if answers else None
+            detail = f"{last.status.value}: {last.detail or last.exc_message or ''}" if last else ""
             return Probe(False, unknown, reason=f"probe failed ({exc}); {detail}".strip())
         identity = RunnerIdentity(self.name, implementation, version, word_bits, self._describe())
         self._probe = Probe(True, identity, capabilities)

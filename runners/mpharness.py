@@ -28,6 +28,7 @@ class RawExecution:
     timed_out: bool = False
     crashed: str = ""      # why the implementation died, if it did
     exit_code: int | None = 0
+    unresponsive: bool = False  # the target was given up on before this program ran
 
 
 RESULT_MARKER = "\x1e@@mpconform-result@@"
@@ -134,6 +135,20 @@ def clip_frames(lines: tuple[int, ...], keep: int = 10) -> tuple[int, ...]:
     return lines if len(lines) <= 2 * keep else lines[:keep] + lines[-keep:]
 
 
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:: (.*))?$")
+
+
+def _harness_error(raw: RawExecution) -> tuple[str, str] | None:
+    """(type, message) when stderr ends with a traceback and the target did not crash or hang."""
+    if raw.timed_out or raw.crashed:
+        return None
+    lines = raw.stderr.decode("utf-8", "replace").replace("\r\n", "\n").strip().splitlines()
+    if not lines:
+        return None
+    match = _EXCEPTION_LINE.match(lines[-1])
+    return (match.group(1), match.group(2) or "") if match else None
+
+
 def _tail(data: bytes, limit: int = 400) -> str:
     return data[-limit:].decode("utf-8", "replace")
 
@@ -150,6 +165,14 @@ def interpret(raw: RawExecution, identity: RunnerIdentity, duration: float, paus
     index = text.rfind(RESULT_MARKER)
     if index < 0:
         text = _capped(text)
+        if raw.unresponsive:
+            return Outcome(identity, Status.UNRESPONSIVE, stdout=text, duration=duration, detail=raw.crashed)
+        harness_error = _harness_error(raw)
+        if harness_error is not None:
+            # The harness itself raised (a MemoryError compiling it on a small board).
+            return Outcome(identity, Status.RAISED, stdout=text, exc_type=harness_error[0],
+                           exc_message=harness_error[1], duration=duration,
+                           detail="raised by the harness around the case, before or after it ran")
         status = Status.TIMEOUT if raw.timed_out else Status.CRASHED
         detail = raw.crashed or f"exit code {raw.exit_code}; no result from the harness"
         stderr = _tail(raw.stderr)

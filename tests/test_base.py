@@ -42,7 +42,7 @@ class Scripted(MicroPythonRunner):
         return self.unavailable
 
     def _execute(self, program: str, timeout: float) -> RawExecution:
-        if IDENTITY_MARKER in program:
+        if IDENTITY_MARKER in program or PROBE_MARKER in program:
             return RawExecution(self.probe_answer)
         self.programs.append((program, timeout))
         reply = self.replies.pop(0)

@@ -62,7 +62,7 @@ def test_capabilities_are_written_sorted() -> None:
 
 
 def test_status_values_are_stable() -> None:
-    assert {s.value for s in Status} == {"ok", "raised", "timeout", "crashed", "unsupported"}
+    assert {s.value for s in Status} == {"ok", "raised", "timeout", "crashed", "unsupported", "unresponsive"}
 
 
 @pytest.mark.parametrize("value", [
