@@ -20,6 +20,8 @@ BUILTIN_RUNNERS: dict[str, str] = {
     "cpython": "runners.cpython:CPythonRunner",
     "wasm": "runners.wasm:WasmRunner",
     "unix": "runners.unix:UnixRunner",
+    "serial": "runners.serial:SerialRunner",
+    "qemu-microbit": "runners.qemu:QemuMicrobitRunner",
 }
 
 #: Runners that need nothing but pip packages: the default selection.

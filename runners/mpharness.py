@@ -32,6 +32,8 @@ class RawExecution:
 
 
 RESULT_MARKER = "\x1e@@mpconform-result@@"
+END_MARKER = "\x1e@@mpconform-end@@"
+DAMAGED = "mpconform: program damaged in transfer"
 IDENTITY_MARKER = "@@mpconform-identity@@"
 MAX_OUTPUT = 1 << 20
 
@@ -46,53 +48,37 @@ IDENTITY_PROGRAM = (
     f"print({IDENTITY_MARKER!r} + repr((_n, _v, getattr(sys, 'maxsize', 0))))\n"
 )
 
+# Compact on purpose: old boards without flow control receive it at a few tens
+# of bytes per millisecond. Names are short but live only in the harness's
+# globals; the case runs in its own dict ``g``. The answer line is followed by
+# the traceback (printed to stdout: no io module needed) and an end marker.
 _TEMPLATE = """\
 import sys
 try:
-    import gc
-    _mpc_mem = gc.mem_alloc
+ import gc;m=gc.mem_alloc
 except Exception:
-    gc = None
-_mpc_src = {source}
-_mpc_g = {{'__name__': '__main__'}}
-_mpc_e = None
-_mpc_c = None
-try:
-    _mpc_c = compile(_mpc_src, '<case>', 'exec')
-except NameError:
-    _mpc_c = _mpc_src
-except BaseException as e:
-    _mpc_e = e
-_mpc_a0 = 0
+ gc=None
+s={source}
+if len(s)!={length}:raise OSError('mpconform: program damaged in transfer')
+g={{'__name__':'__main__'}};e=None;c=None;a=0;b=None;r=None
+try:c=compile(s,'<case>','exec')
+except NameError:c=s
+except BaseException as x:e=x
 if gc:
-{collect}{disable}    _mpc_a0 = _mpc_mem()
-if _mpc_c is not None:
-    try:
-        exec(_mpc_c, _mpc_g)
-    except BaseException as e:
-        _mpc_e = e
-_mpc_a1 = None
-_mpc_r = None
+{collect}{disable} a=m()
+if c is not None:
+ try:exec(c,g)
+ except BaseException as x:e=x
 if gc:
-    _mpc_a1 = _mpc_mem() - _mpc_a0
-    gc.enable()
-{retain}_mpc_t = None
-_mpc_m = None
-_mpc_tb = ''
-if _mpc_e is not None:
-    _mpc_t = type(_mpc_e).__name__
-    try:
-        _mpc_m = str(_mpc_e)
-    except BaseException:
-        _mpc_m = '<str() failed>'
-    try:
-        import io
-        _mpc_b = io.StringIO()
-        sys.print_exception(_mpc_e, _mpc_b)
-        _mpc_tb = _mpc_b.getvalue()
-    except BaseException:
-        pass
-print({marker} + repr((_mpc_a1, _mpc_r, _mpc_t, _mpc_m, _mpc_tb)))
+ b=m()-a;gc.enable()
+{retain}t=None;u=None
+if e is not None:
+ t=repr(type(e))
+ try:u=str(e)
+ except BaseException:u='<str() failed>'
+print({marker}+repr((b,r,t,u)))
+if e is not None:sys.print_exception(e)
+print({end})
 """
 
 
@@ -102,14 +88,18 @@ def build_program(code: str, collect: bool, pause_gc: bool = True) -> str:
     ``collect`` enables gc.collect() around it; ``pause_gc`` disables automatic
     collection while the case runs, which makes "allocated" exact but turns a
     case that needs a collection into a MemoryError (the runner then retries
-    with collection on and no "allocated" figure).
+    with collection on and no "allocated" figure). The program refuses to run
+    a case whose text arrived damaged (a board without flow control can drop
+    bytes), so the runner can send it again.
     """
     return _TEMPLATE.format(
         source=repr(code),
-        disable="    gc.disable()\n" if pause_gc else "",
+        length=len(code),
+        disable=" gc.disable()\n" if pause_gc else "",
         marker=repr(RESULT_MARKER),
-        collect="    gc.collect()\n" if collect else "",
-        retain="    gc.collect()\n    _mpc_r = _mpc_mem() - _mpc_a0\n" if collect else "",
+        end=repr(END_MARKER),
+        collect=" gc.collect()\n" if collect else "",
+        retain=" gc.collect();r=m()-a\n" if collect else "",
     )
 
 
@@ -120,6 +110,14 @@ def parse_identity(stdout: str) -> tuple[str, str, int]:
         raise ValueError("no identity line in the probe output")
     name, version, maxsize = ast.literal_eval(stdout[index + len(IDENTITY_MARKER):].splitlines()[0])
     return str(name), str(version), 64 if int(maxsize) > 2**31 else 32  # unknown (0): assume 32
+
+
+def class_name(text: str | None) -> str | None:
+    """"<class 'ValueError'>" -> "ValueError" (old firmware has no __name__ on types)."""
+    if text is None:
+        return None
+    match = re.fullmatch(r"<class '([^']*)'>", text)
+    return (match.group(1) if match else text).rsplit(".", 1)[-1]
 
 
 _CASE_FRAME = re.compile(r'File "(?:<case>|<string>)", line (\d+)')
@@ -178,10 +176,12 @@ def interpret(raw: RawExecution, identity: RunnerIdentity, duration: float, paus
         stderr = _tail(raw.stderr)
         return Outcome(identity, status, stdout=text, duration=duration,
                        detail=(detail + ("\n" + stderr if stderr else "")).strip())
-    answer = text[index + len(RESULT_MARKER):].split("\n", 1)[0]
+    answer, _, after = text[index + len(RESULT_MARKER):].partition("\n")
+    tb = after.split(END_MARKER, 1)[0]
     try:
-        allocated, retained, exc_type, exc_message, tb = ast.literal_eval(answer)
-    except (ValueError, SyntaxError):
+        allocated, retained, exc_class, exc_message = ast.literal_eval(answer)
+        exc_type = class_name(exc_class)
+    except (ValueError, SyntaxError, TypeError):
         return Outcome(identity, Status.CRASHED, stdout=text[:index], duration=duration,
                        detail=f"unreadable harness answer: {answer[:200]!r}")
     stdout = _capped(text[:index])

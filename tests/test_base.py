@@ -14,7 +14,7 @@ from factories import make_case
 from conformance.features import PROBE_MARKER
 from conformance.outcome import HeapFigures, Status
 from runners.base import MicroPythonRunner, Runner, RunnerOptions
-from runners.mpharness import IDENTITY_MARKER, RESULT_MARKER, RawExecution
+from runners.mpharness import END_MARKER, IDENTITY_MARKER, RESULT_MARKER, RawExecution
 
 PROBE_ANSWER = (f"{IDENTITY_MARKER}('micropython', '1.22.0', 2147483647)\n"
                 f"{PROBE_MARKER}['float', 'set', 'gc-mem', 'wordsize-32']\n").encode()
@@ -22,7 +22,8 @@ PROBE_ANSWER = (f"{IDENTITY_MARKER}('micropython', '1.22.0', 2147483647)\n"
 
 def result(allocated: int | None, retained: int | None,
            exc_type: str | None = None, message: str | None = None) -> bytes:
-    return (RESULT_MARKER + repr((allocated, retained, exc_type, message, "")) + "\n").encode()
+    exc_class = f"<class '{exc_type}'>" if exc_type else None
+    return (RESULT_MARKER + repr((allocated, retained, exc_class, message)) + "\n" + END_MARKER + "\n").encode()
 
 
 class Scripted(MicroPythonRunner):

@@ -11,6 +11,7 @@ import pytest
 
 from conformance.outcome import HeapFigures, RunnerIdentity, Status
 from runners.mpharness import (
+    END_MARKER,
     IDENTITY_MARKER,
     IDENTITY_PROGRAM,
     MAX_OUTPUT,
@@ -27,7 +28,8 @@ IDENTITY = RunnerIdentity("fake", "micropython", "1.27.0", 32)
 
 def answer(allocated: int | None = 0, retained: int | None = 0, exc_type: str | None = None,
            message: str | None = None, tb: str = "") -> bytes:
-    return (RESULT_MARKER + repr((allocated, retained, exc_type, message, tb)) + "\n").encode()
+    exc_class = f"<class '{exc_type}'>" if exc_type else None
+    return (RESULT_MARKER + repr((allocated, retained, exc_class, message)) + "\n" + tb + END_MARKER + "\n").encode()
 
 
 class TestBuildProgram:
@@ -37,8 +39,8 @@ class TestBuildProgram:
         assert repr("print('hi')\nx = '''\"'''\n") in program
 
     def test_compiles_the_case_under_its_own_name(self) -> None:
-        assert "compile(_mpc_src, '<case>', 'exec')" in build_program("pass", collect=True)
-        assert "'__name__': '__main__'" in build_program("pass", collect=True)
+        assert "compile(s,'<case>','exec')" in build_program("pass", collect=True)
+        assert "'__name__':'__main__'" in build_program("pass", collect=True)
 
     def test_collect_and_pause_switches(self) -> None:
         both = build_program("pass", collect=True, pause_gc=True)
@@ -119,7 +121,7 @@ class TestInterpret:
         assert "unreadable harness answer" in outcome.detail
 
     def test_case_printing_the_marker_itself_does_not_confuse_it(self) -> None:
-        fake = RESULT_MARKER + repr((1, 1, "Fake", "fake", "")) + "\n"
+        fake = RESULT_MARKER + repr((1, 1, "<class 'Fake'>", "fake")) + "\n"
         outcome = interpret(RawExecution(fake.encode() + answer(0, 0)), IDENTITY, 0.1)
         assert outcome.status is Status.OK, "the last marker is the harness's"
 

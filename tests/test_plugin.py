@@ -217,7 +217,7 @@ def test_unknown_runner_is_a_usage_error_listing_runners(corpus: pytest.Pytester
     write(corpus, "ints/arith.yaml", PASSING)
     result = corpus.runpytest("--runner", "cpython,nope")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*unknown runner 'nope'; known runners: cpython, unix, wasm*"])
+    result.stderr.fnmatch_lines(["*unknown runner 'nope'; known runners: cpython, qemu-microbit, serial, unix, wasm*"])
 
 
 def test_artifacts_for_a_failure(corpus: pytest.Pytester) -> None:
