@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 from conformance.case import Case
-from conformance.features import CAPABILITIES, parse_probe_output, probe_program
+from conformance.features import CAPABILITIES, OUT_OF_MEMORY, by_name, parse_probe_output, probe_program
 from conformance.outcome import HeapFigures, Outcome, Probe, RunnerIdentity, Status
 from runners import mpharness
 from runners.mpharness import RawExecution
@@ -109,6 +109,7 @@ class HarnessRunner:
                 answers.append(self._run_code(program, PROBE_TIMEOUT, unknown))
             implementation, version, word_bits = mpharness.parse_identity(answers[0].stdout)
             capabilities = frozenset().union(*(parse_probe_output(a.stdout, self.name) for a in answers[1:]))
+            capabilities = self._reprobe_out_of_memory(capabilities, unknown)
         except Exception as exc:  # noqa: BLE001 - any failure here means "not usable"
             last = answers[-1] if answers else None
             detail = f"{last.status.value}: {last.detail or last.exc_message or ''}" if last else ""
@@ -119,6 +120,16 @@ class HarnessRunner:
         if empty.heap is not None:
             self._baseline = (empty.heap.allocated, empty.heap.retained)
         return self._probe
+
+    def _reprobe_out_of_memory(self, found: frozenset[str], identity: RunnerIdentity) -> frozenset[str]:
+        """Probe again, one by one, the capabilities whose probe ran out of heap in a batch."""
+        pending = frozenset(name[len(OUT_OF_MEMORY):] for name in found if name.startswith(OUT_OF_MEMORY))
+        present = {name for name in found if not name.startswith(OUT_OF_MEMORY)}
+        for capability in by_name(pending):
+            answer = self._run_code(probe_program([capability]), PROBE_TIMEOUT, identity)
+            if capability.name in parse_probe_output(answer.stdout, self.name):
+                present.add(capability.name)
+        return frozenset(present)
 
     def _run_corrected(self, code: str, timeout: float) -> Outcome:
         assert self._probe is not None
@@ -158,8 +169,12 @@ class MicroPythonRunner(HarnessRunner):
             outcome = self._execute_case(code, timeout, identity, pause_gc=False)
         return outcome
 
+    def _harness_program(self, code: str, pause_gc: bool) -> str:
+        """The program that runs ``code`` under the harness on this target."""
+        return mpharness.build_program(code, collect=self.collect_safe, pause_gc=pause_gc)
+
     def _execute_case(self, code: str, timeout: float, identity: RunnerIdentity, pause_gc: bool) -> Outcome:
-        program = mpharness.build_program(code, collect=self.collect_safe, pause_gc=pause_gc)
+        program = self._harness_program(code, pause_gc)
         start = time.perf_counter()
         raw = self._execute(program, timeout)
         return mpharness.interpret(raw, identity, time.perf_counter() - start, paused_gc=pause_gc)

@@ -48,42 +48,52 @@ IDENTITY_PROGRAM = (
     f"print({IDENTITY_MARKER!r} + repr((_n, _v, getattr(sys, 'maxsize', 0))))\n"
 )
 
-# Compact on purpose: old boards without flow control receive it at a few tens
-# of bytes per millisecond. Names are short but live only in the harness's
-# globals; the case runs in its own dict ``g``. The answer line is followed by
-# the traceback (printed to stdout: no io module needed) and an end marker.
-_TEMPLATE = """\
-import sys
+# The harness body, shared by the one-shot program and the on-board module.
+# Compact on purpose: old boards without flow control take input at a few
+# tens of bytes per millisecond. Short names live only in the harness's scope;
+# the case runs in its own dict ``g``. Inputs: ``s`` the case source, ``k``
+# collect around it, ``p`` pause automatic collection, ``M``/``N`` the answer
+# and end markers. The answer line is followed by the traceback (printed to
+# stdout: no io module needed) and the end marker.
+_BODY = """\
 try:
  import gc;m=gc.mem_alloc
 except Exception:
  gc=None
-s={source}
-if len(s)!={length}:raise OSError('mpconform: program damaged in transfer')
-g={{'__name__':'__main__'}};e=None;c=None;a=0;b=None;r=None
+g={'__name__':'__main__'};e=None;c=None;a=0;b=None;r=None
 try:c=compile(s,'<case>','exec')
 except NameError:c=s
 except BaseException as x:e=x
 if gc:
-{collect}{disable} a=m()
+ if k:gc.collect()
+ if p:gc.disable()
+ a=m()
 if c is not None:
  try:exec(c,g)
  except BaseException as x:e=x
 if gc:
  b=m()-a;gc.enable()
-{retain}t=None;u=None
+ if k:gc.collect();r=m()-a
+t=None;u=None
 if e is not None:
  t=repr(type(e))
  try:u=str(e)
  except BaseException:u='<str() failed>'
-print({marker}+repr((b,r,t,u)))
+print(M+repr((b,r,t,u)))
 if e is not None:sys.print_exception(e)
-print({end})
+print(N)
 """
+
+#: Module name of the harness when it is installed on a board's filesystem.
+HARNESS_MODULE = "_mpconform"
+
+
+def _check(length: str) -> str:
+    return f"if len(s)!={length}:raise OSError({DAMAGED!r})\n"
 
 
 def build_program(code: str, collect: bool, pause_gc: bool = True) -> str:
-    """The harness program for one case.
+    """The self-contained harness program for one case.
 
     ``collect`` enables gc.collect() around it; ``pause_gc`` disables automatic
     collection while the case runs, which makes "allocated" exact but turns a
@@ -92,15 +102,20 @@ def build_program(code: str, collect: bool, pause_gc: bool = True) -> str:
     a case whose text arrived damaged (a board without flow control can drop
     bytes), so the runner can send it again.
     """
-    return _TEMPLATE.format(
-        source=repr(code),
-        length=len(code),
-        disable=" gc.disable()\n" if pause_gc else "",
-        marker=repr(RESULT_MARKER),
-        end=repr(END_MARKER),
-        collect=" gc.collect()\n" if collect else "",
-        retain=" gc.collect();r=m()-a\n" if collect else "",
-    )
+    return (f"import sys\ns={code!r}\n" + _check(str(len(code)))
+            + f"k={int(collect)};p={int(pause_gc)};M={RESULT_MARKER!r};N={END_MARKER!r}\n" + _BODY)
+
+
+def harness_module() -> str:
+    """Source of the harness as a module with one function ``r(s, n, k, p)``, for boards."""
+    body = "".join(" " + line + "\n" for line in _BODY.splitlines())
+    return (f"import sys\nM={RESULT_MARKER!r};N={END_MARKER!r}\ndef r(s,n,k,p):\n "
+            + _check("n") + body)
+
+
+def module_call(code: str, collect: bool, pause_gc: bool = True) -> str:
+    """The short program that runs a case through the installed harness module."""
+    return f"import {HARNESS_MODULE}\n{HARNESS_MODULE}.r({code!r},{len(code)},{int(collect)},{int(pause_gc)})\n"
 
 
 def parse_identity(stdout: str) -> tuple[str, str, int]:

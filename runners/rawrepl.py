@@ -57,7 +57,7 @@ class RawRepl:
     a program that keeps printing still ends on time.
     """
 
-    def __init__(self, stream: ByteStream, byte_timeout: float = 2.0, chunk_size: int = 256,
+    def __init__(self, stream: ByteStream, byte_timeout: float = 1.0, chunk_size: int = 256,
                  chunk_delay: float = 0.0) -> None:
         self.stream = stream
         self.byte_timeout = byte_timeout
