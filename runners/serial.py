@@ -75,6 +75,7 @@ class SerialRunner(MicroPythonRunner):
         self._fresh = False  # True right after a soft reset, before a case used the state
         self.damaged_transfers = 0  # programs sent again because the board received them damaged
         self._module_installed: bool | None = None  # harness module on the board's filesystem
+        self._last_case: tuple[str, bool] = ("", True)
 
     # -- connection ---------------------------------------------------------
     def _unavailable_reason(self) -> str:
@@ -148,7 +149,15 @@ class SerialRunner(MicroPythonRunner):
             except TransportError:
                 pass
 
+    def _harness_program_again(self, program: str) -> str:
+        """The same case as ``program`` in the form that fits the current install state."""
+        if self._module_installed or not program.startswith(f"import {mpharness.HARNESS_MODULE}"):
+            return program
+        code, pause = self._last_case
+        return super()._harness_program(code, pause)
+
     def _harness_program(self, code: str, pause_gc: bool) -> str:
+        self._last_case = (code, pause_gc)
         if self._module_installed:
             return mpharness.module_call(code, collect=self.collect_safe, pause_gc=pause_gc)
         return super()._harness_program(code, pause_gc)
@@ -180,6 +189,7 @@ class SerialRunner(MicroPythonRunner):
             except TransportError as exc:
                 steps.append(f"Ctrl-C and soft reset failed ({exc.problem})")
         self._disconnect()
+        self._module_installed = None  # a restarted emulator has a fresh filesystem
         try:
             self._connect()
             return ""
@@ -204,6 +214,13 @@ class SerialRunner(MicroPythonRunner):
             answered = RESULT_MARKER.encode() in result.stdout
             if result.timed_out or answered or b"MemoryError" in result.stderr:
                 return result
+            if self._module_installed and mpharness.HARNESS_MODULE.encode() in result.stderr:
+                # The harness module vanished (an emulator restart, a case that wiped the
+                # filesystem): install it again.
+                repl.soft_reset()
+                self._module_installed = self._install_harness(repl)
+                program = self._harness_program_again(program)
+                continue
             self.damaged_transfers += 1  # the harness failed before answering: bytes were lost
             if not self.options.reuse_session:
                 repl.soft_reset()
