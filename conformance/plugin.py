@@ -27,6 +27,8 @@ POOL = pytest.StashKey[Any]()
 IDS = pytest.StashKey[IdRegistry]()
 WRITER = pytest.StashKey[ResultsWriter]()
 RECORD_PROPERTY = "conformance_record"
+#: Runners that drive one shared device; under xdist they need a single owner.
+DEVICE_RUNNERS = frozenset({"serial"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,6 +41,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--heapsize", default=None, help="MicroPython heap size, e.g. 2M (-X heapsize=)")
     group.addoption("--case-timeout", type=float, default=None, metavar="SECONDS",
                     help="time limit for every case (default: each case's own, 10 s)")
+    group.addoption("--port", default=None, metavar="PORT",
+                    help="serial runner: 'auto' (a Raspberry Pi Pico by USB VID), a device such as "
+                         "/dev/ttyACM0, or 'qemu:microbit' (the emulated micro:bit)")
+    group.addoption("--serial-reuse", action="store_true", default=False,
+                    help="serial runners: no soft reset between cases (faster; cases share interpreter state)")
     group.addoption("--results", default=None, metavar="PATH", help="stream verdicts to this results.jsonl")
     group.addoption("--artifacts", default=None, metavar="DIR",
                     help="save each failing case's program and outcome in DIR (<id>.<runner>.py, .fail.json)")
@@ -56,6 +63,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conformance: a case from the conformance corpus")
     # A malformed case file is one collection error; the other files must still run.
     config.option.continue_on_collection_errors = True
+    names = (config.getoption("runner", None) or "").split(",")
+    parallel = getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") in ("no", "load")
+    if DEVICE_RUNNERS & set(names):
+        # xdist_group marks only take effect with loadgroup scheduling: the
+        # controller schedules by group, and each worker (which parses the
+        # command line itself) must tag the items with their group.
+        if parallel:
+            config.option.dist = "loadgroup"
+        if hasattr(config, "workerinput"):
+            config.option.loadgroup = True
     config.stash[IDS] = IdRegistry()
     from conformance.session import parse_runner_list
 
@@ -79,7 +96,9 @@ def _pool(config: pytest.Config) -> Any:
 
         options = RunnerOptions(micropython=config.getoption("micropython"),
                                 heapsize=config.getoption("heapsize"),
-                                timeout=config.getoption("case_timeout"))
+                                timeout=config.getoption("case_timeout"),
+                                port=config.getoption("port"),
+                                reuse_session=config.getoption("serial_reuse"))
         names = parse_runner_list(config.getoption("runner"), config.getoption("micropython"))
         config.stash[POOL] = RunnerPool(names, options)
     return config.stash[POOL]
@@ -103,6 +122,26 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if file_path.suffix in CASE_SUFFIXES and _cases_root(parent.config) in file_path.resolve().parents:
         return CaseFile.from_parent(parent, path=file_path)
     return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give device items their xdist group suffix, so loadgroup keeps a board on one worker.
+
+    pytest-xdist 3.8 appends "@group" by assigning ``item._nodeid``, which
+    pytest 9 no longer reads; do it through the node id pytest 9 uses, once.
+    """
+    if not config.getvalue("loadgroup"):
+        return
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is None or not mark.args or "@" in item.nodeid:
+            continue
+        try:
+            from _pytest.nodeid import coerce_node_id
+        except ImportError:  # pytest 8: xdist's own suffix works there
+            return
+        item._id = coerce_node_id(f"{item.nodeid}@{mark.args[0]}")  # type: ignore[attr-defined]
 
 
 class CorpusDirectory(pytest.Directory):
@@ -135,6 +174,9 @@ class CaseFile(pytest.File):
             for name in names:
                 item = CaseItem.from_parent(self, name=f"{case.id}[{name}]", case=case, runner_name=name)
                 item.add_marker("conformance")
+                if name in DEVICE_RUNNERS:
+                    # One physical board: every case for it goes to the same xdist worker.
+                    item.add_marker(pytest.mark.xdist_group(f"device-{name}"))
                 for tag in case.tags:
                     # Prefixed so a tag can never mean pytest's own skip/xfail marks.
                     self.config.addinivalue_line("markers", f"case_{tag}: cases tagged {tag}")
