@@ -131,7 +131,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     pytest-xdist 3.8 appends "@group" by assigning ``item._nodeid``, which
     pytest 9 no longer reads; do it through the node id pytest 9 uses, once.
     """
-    if not config.getvalue("loadgroup"):
+    if not getattr(config.option, "loadgroup", False):
         return
     for item in items:
         mark = item.get_closest_marker("xdist_group")
