@@ -36,12 +36,17 @@ def _add_runner_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--micropython", default=None, help="unix-port binary (or env MICROPY_MICROPYTHON)")
     parser.add_argument("--heapsize", default=None, help="MicroPython heap size, e.g. 2M")
     parser.add_argument("--timeout", type=float, default=None, help="time limit per case in seconds")
+    parser.add_argument("--port", default=None,
+                        help="serial runner: auto (a Pico by USB VID), a device path, or qemu:microbit")
+    parser.add_argument("--serial-reuse", action="store_true",
+                        help="serial runners: no soft reset between cases (faster, shared state)")
 
 
 def _pool(args: argparse.Namespace) -> RunnerPool:
     names = parse_runner_list(args.runner, args.micropython)
     return RunnerPool(names, RunnerOptions(micropython=args.micropython, heapsize=args.heapsize,
-                                           timeout=args.timeout))
+                                           timeout=args.timeout, port=args.port,
+                                           reuse_session=args.serial_reuse))
 
 
 class Progress:
