@@ -10,6 +10,7 @@ answering, the emulator is killed and started again.
 from __future__ import annotations
 
 import re
+import select
 import shutil
 import subprocess
 import time
@@ -68,10 +69,14 @@ class QemuMicrobit:
         seen = b""
         deadline = time.monotonic() + START_TIMEOUT
         while (match := re.search(rb"/dev/pts/\d+", seen)) is None:
-            if time.monotonic() > deadline or self.process.poll() is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.process.poll() is not None:
                 self.stop()
                 raise TransportError(PORT_SPEC, "QEMU did not report its serial pty", seen)
-            seen += self.process.stdout.read1(256)
+            # Wait with a bound: a QEMU that prints nothing must not block past the deadline.
+            ready, _, _ = select.select([self.process.stdout], [], [], min(remaining, 0.5))
+            if ready:
+                seen += self.process.stdout.read1(256)
         self.pty = match.group().decode()
         return PtyStream(self.pty)
 

@@ -18,6 +18,7 @@ Protocol facts (from MicroPython's pyexec and mpremote's documentation):
 
 from __future__ import annotations
 
+import re
 import struct
 import time
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ CTRL_E = b"\x05"  # first byte of the raw-paste request
 RAW_PASTE_REQUEST = CTRL_E + b"A" + CTRL_A
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 SOFT_REBOOT = b"soft reboot\r\n"
+#: The board's own end of a run: Ctrl-D, the traceback (if any), Ctrl-D, the prompt.
+_RUN_END = re.compile(rb"\x04[^\x04]*\x04>\Z")
+QUIET = 0.05  # seconds of silence after which a run's apparent end is taken as its end
 
 
 class ReplTimeout(TransportError):
@@ -175,11 +179,45 @@ class RawRepl:
         self.read_until(CTRL_D, self.byte_timeout)  # board: "got it, compiling"
         return True
 
-    def exec(self, code: str, timeout: float) -> ExecResult:
+    def _read_stdout(self, end: bytes, deadline: float) -> bytes:
+        """The program's stdout, up to the board's first Ctrl-D after it.
+
+        Without ``end`` that is simply the first Ctrl-D. With ``end`` (what the
+        program prints last when it completes), Ctrl-D bytes the program printed
+        itself before ``end`` stay part of its output. A program that stopped
+        before printing ``end`` (an error outside the code that prints it) is
+        recognised by the board's own ending, "Ctrl-D traceback Ctrl-D >",
+        followed by silence.
+        """
+        if not end:
+            return self.read_until(CTRL_D, max(0.0, deadline - time.monotonic()))[:-1]
+        while True:
+            found = self._buffer.find(end)
+            cut = self._buffer.find(CTRL_D, found + len(end)) if found >= 0 else -1
+            if found < 0 and (finished := _RUN_END.search(self._buffer)) is not None:
+                more = self.stream.read(QUIET)
+                if more:
+                    self._buffer += more
+                    continue
+                cut = finished.start()
+            if cut >= 0:
+                data = bytes(self._buffer[:cut])
+                del self._buffer[:cut + 1]
+                return data
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or len(self._buffer) > 4 << 20:
+                raise ReplTimeout(self.stream.name, f"expected {end!r} then {CTRL_D!r} before the deadline",
+                                  bytes(self._buffer[-200:]))
+            self._buffer += self.stream.read(min(remaining, 0.5))
+
+    def exec(self, code: str, timeout: float, end: bytes = b"") -> ExecResult:
         """Run ``code`` from the raw prompt; stdout and traceback split at the two Ctrl-D markers.
 
-        On a deadline overrun the result has ``timed_out`` set and holds what
-        arrived; the board is then still running and needs ``interrupt()``.
+        ``end``, if given, is what the program prints last when it completes;
+        Ctrl-D bytes in its output before that are then kept as output instead
+        of ending stdout early (see ``_read_stdout``). On a deadline overrun the
+        result has ``timed_out`` set and holds what arrived; the board is then
+        still running and needs ``interrupt()``.
         """
         data = code.encode("utf-8")
         deadline = time.monotonic() + timeout
@@ -193,7 +231,7 @@ class RawRepl:
             before_ok = self.read_until(b"OK", self.byte_timeout)
             noise = before_ok[:-2]
         try:
-            stdout = self.read_until(CTRL_D, max(0.0, deadline - time.monotonic()))[:-1]
+            stdout = self._read_stdout(end, deadline)
             stderr = self.read_until(CTRL_D, max(0.0, deadline - time.monotonic()) + self.byte_timeout)[:-1]
         except ReplTimeout:
             partial = bytes(self._buffer)

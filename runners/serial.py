@@ -13,18 +13,36 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from typing import Any
 
 from conformance.errors import TransportError
 from runners import mpharness
 from runners.base import MicroPythonRunner, RunnerOptions
-from runners.mpharness import RESULT_MARKER, RawExecution
+from runners.mpharness import END_MARKER, RESULT_MARKER, RawExecution
 from runners.rawrepl import ExecResult, RawRepl, ReplTimeout
 from runners.streams import ByteStream, PtyStream, SerialStream
 
 PICO_USB_VID = 0x2E8A  # Raspberry Pi
 AUTO = "auto"
 TRANSFER_ATTEMPTS = 3
+#: Input a board without flow control surely buffers while its REPL is busy: the micro:bit keeps
+#: 63 bytes (UART_RX_BUF_SIZE 64 in its mphalport.cpp) and drops the rest. Longer text goes as
+#: several programs of at most this many bytes, each acknowledged by the board before the next.
+PIECE_BYTES = 60
+
+
+def pieces(text: str, prefix: str, suffix: str, limit: int = PIECE_BYTES) -> Iterator[str]:
+    """Programs ``prefix + repr(piece) + suffix``, each at most ``limit`` bytes with the closing
+    Ctrl-D, whose pieces together are ``text``."""
+    room = limit - len(prefix) - len(suffix) - 1
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + room)
+        while end > start + 1 and len(repr(text[start:end]).encode()) > room:
+            end -= 1
+        yield f"{prefix}{text[start:end]!r}{suffix}"
+        start = end
 
 
 def list_serial_ports() -> list[Any]:
@@ -132,15 +150,50 @@ class SerialRunner(MicroPythonRunner):
         """
         source = mpharness.harness_module()
         name = f"{mpharness.HARNESS_MODULE}.py"
-        writer = (f"f=open({name!r},'w')\nf.write({source!r})\nf.close()\n"
-                  f"print(len(open({name!r}).read()))\n")
         for _attempt in range(TRANSFER_ATTEMPTS):
-            result = repl.exec(writer, 10.0)
-            if result.stdout.strip() == str(len(source)).encode():
-                repl.soft_reset()
-                return True
+            try:
+                installed = (self._send_in_pieces(repl, f"f=open({name!r},'w')", source, "f.write(", ")")
+                             and repl.exec(f"f.close()\nprint(len(open({name!r}).read()))\n", 10.0).stdout.strip()
+                             == str(len(source)).encode())
+            except ReplTimeout:
+                # The closing Ctrl-D was lost: the board still waits for input. Another attempt.
+                repl.interrupt()
+                installed = False
             repl.soft_reset()
+            if installed:
+                return True
         return False
+
+    @staticmethod
+    def _send_in_pieces(repl: RawRepl, setup: str, text: str, prefix: str, suffix: str) -> bool:
+        """Run ``setup``, then ``prefix + repr(piece) + suffix`` for each short piece of ``text``.
+
+        Each program fits the input buffer of a board without flow control and
+        is acknowledged before the next goes, so none can be damaged by
+        overrun. False when the board objected (no filesystem, out of memory).
+        """
+        for program in (setup, *pieces(text, prefix, suffix)):
+            result = repl.exec(program, 10.0)
+            if result.timed_out or result.stderr:
+                return False
+        return True
+
+    def _staged(self, repl: RawRepl, program: str) -> str:
+        """``program``, or the same harness call on case text sent ahead in acknowledged pieces.
+
+        Only where input can overrun: a board without raw-paste flow control,
+        a program longer than PIECE_BYTES, and the harness module installed.
+        """
+        if (repl.raw_paste is not False or len(program.encode()) <= PIECE_BYTES or not self._module_installed
+                or not program.startswith(f"import {mpharness.HARNESS_MODULE}\n")):
+            return program
+        code, pause_gc = self._last_case
+        # Concatenation keeps a single copy of the text: on a 10 KB heap it fits where a list does not.
+        if not self._send_in_pieces(repl, "_s=''", code, "_s+=", ""):
+            repl.soft_reset()
+            return program
+        module = mpharness.HARNESS_MODULE
+        return f"import {module}\n{module}.r(_s,{len(code)},{int(self.collect_safe)},{int(pause_gc)})\n"
 
     def _remove_harness(self) -> None:
         if self.repl is not None and self._module_installed:
@@ -150,11 +203,15 @@ class SerialRunner(MicroPythonRunner):
                 pass
 
     def _harness_program_again(self, program: str) -> str:
-        """The same case as ``program`` in the form that fits the current install state."""
-        if self._module_installed or not program.startswith(f"import {mpharness.HARNESS_MODULE}"):
-            return program
+        """The same case as ``program`` in the form that fits the current install state.
+
+        The install state can change after the program was built: the first
+        program is built before the connection that installs the module.
+        """
         code, pause = self._last_case
-        return super()._harness_program(code, pause)
+        forms = (super()._harness_program(code, pause),
+                 mpharness.module_call(code, collect=self.collect_safe, pause_gc=pause))
+        return self._harness_program(code, pause) if program in forms else program
 
     def _harness_program(self, code: str, pause_gc: bool) -> str:
         self._last_case = (code, pause_gc)
@@ -202,9 +259,10 @@ class SerialRunner(MicroPythonRunner):
     # -- running ----------------------------------------------------------------
     def _send(self, repl: RawRepl, program: str, timeout: float) -> ExecResult:
         """Run the program, sending it again when the board received it damaged."""
+        program = self._harness_program_again(program)
         for _attempt in range(TRANSFER_ATTEMPTS - 1):
             try:
-                result = repl.exec(program, timeout)
+                result = repl.exec(self._staged(repl, program), timeout, end=END_MARKER.encode())
             except ReplTimeout:
                 # The closing Ctrl-D was lost, so the board still waits for input.
                 self.damaged_transfers += 1
@@ -214,9 +272,10 @@ class SerialRunner(MicroPythonRunner):
             answered = RESULT_MARKER.encode() in result.stdout
             if result.timed_out or answered or b"MemoryError" in result.stderr:
                 return result
-            if self._module_installed and mpharness.HARNESS_MODULE.encode() in result.stderr:
-                # The harness module vanished (an emulator restart, a case that wiped the
-                # filesystem): install it again.
+            damaged = mpharness.DAMAGED.encode() in result.stderr  # raised inside the module: the case text
+            if self._module_installed and not damaged and mpharness.HARNESS_MODULE.encode() in result.stderr:
+                # The harness module vanished or is broken (an emulator restart, a case that wiped
+                # the filesystem, an install that was itself damaged): install it again.
                 repl.soft_reset()
                 self._module_installed = self._install_harness(repl)
                 program = self._harness_program_again(program)
@@ -224,7 +283,7 @@ class SerialRunner(MicroPythonRunner):
             self.damaged_transfers += 1  # the harness failed before answering: bytes were lost
             if not self.options.reuse_session:
                 repl.soft_reset()
-        return repl.exec(program, timeout)
+        return repl.exec(self._staged(repl, program), timeout, end=END_MARKER.encode())
 
     def _execute(self, program: str, timeout: float) -> RawExecution:
         if self._given_up:

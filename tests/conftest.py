@@ -46,6 +46,27 @@ NO_BINARY_REASON = (
 )
 
 
+def qemu_unavailable() -> str:
+    """Why the emulated micro:bit cannot run here ('' when qemu-system-arm and the firmware are installed)."""
+    from runners import qemu
+
+    reason = qemu.unavailable_reason()
+    return f"emulated micro:bit unavailable: {reason}" if reason else ""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "qemu: runs MicroPython on the emulated micro:bit (needs qemu-system-arm and "
+                   "the firmware-microbit-micropython package); skipped with the reason when either is missing")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    marked = [item for item in items if item.get_closest_marker("qemu")]
+    reason = qemu_unavailable() if marked else ""
+    for item in marked if reason else ():
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.fixture
 def unix_binary() -> str:
     binary = micropython_binary()

@@ -237,3 +237,14 @@ def test_files_outside_the_cases_root_are_not_collected(corpus: pytest.Pytester)
     (corpus.path / "elsewhere" / "config.yaml").write_text("not: a case file\n")
     result = corpus.runpytest("--runner", "cpython")
     result.assert_outcomes(passed=2)
+
+
+@pytest.mark.qemu
+def test_the_emulated_microbit_runs_a_corpus(corpus: pytest.Pytester) -> None:
+    write(corpus, "ints/arith.yaml", PASSING)
+    result = corpus.runpytest("--runner", "qemu-microbit", "-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([
+        "cases/ints/arith.yaml::add[[]qemu-microbit[]] PASSED*",
+        "cases/ints/arith.yaml::sub[[]qemu-microbit[]] PASSED*",
+    ])
