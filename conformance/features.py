@@ -32,6 +32,13 @@ def _cap(name: str, meaning: str, probe: str) -> Capability:
 _DETAILED_INT_MSG = "invalid syntax for integer with base 10: 'xyz'"
 _NORMAL_INT_MSG = "invalid syntax for integer with base 10"
 _TERSE_INT_MSG = "invalid syntax for integer"
+# Word size from sys.maxsize, or from struct's pointer size where sys has no
+# maxsize (MicroPython 1.9 on the micro:bit).
+_WORD_BYTES = (
+    "import sys\n"
+    "try:\n    w = 8 if sys.maxsize > 2147483647 else 4\n"
+    "except AttributeError:\n    import struct\n    w = struct.calcsize('P')\n"
+)
 
 CAPABILITIES: tuple[Capability, ...] = (
     # Each probe is compiled on its own (see probe_program), so syntax a build
@@ -105,12 +112,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         "exception messages at MicroPython's TERSE level (short generic texts)",
         f"try:\n    int('xyz')\nexcept ValueError as e:\n    ok = str(e) == {_TERSE_INT_MSG!r}",
     ),
-    _cap("wordsize-32", "32-bit machine word (sys.maxsize == 2**31 - 1)", "import sys\nok = sys.maxsize == 2147483647"),
-    _cap(
-        "wordsize-64",
-        "64-bit machine word (sys.maxsize == 2**63 - 1)",
-        "import sys\nok = sys.maxsize == 9223372036854775807",
-    ),
+    _cap("wordsize-32", "32-bit machine word (pointer size 4)", _WORD_BYTES + "ok = w == 4"),
+    _cap("wordsize-64", "64-bit machine word (pointer size 8)", _WORD_BYTES + "ok = w == 8"),
 )
 
 CAPABILITY_NAMES: frozenset[str] = frozenset(c.name for c in CAPABILITIES)

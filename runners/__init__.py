@@ -22,6 +22,7 @@ BUILTIN_RUNNERS: dict[str, str] = {
     "unix": "runners.unix:UnixRunner",
     "serial": "runners.serial:SerialRunner",
     "qemu-microbit": "runners.qemu:QemuMicrobitRunner",
+    "refvm": "runners.refvm:RefVMRunner",
 }
 
 #: Runners that need nothing but pip packages: the default selection.

@@ -45,7 +45,15 @@ IDENTITY_PROGRAM = (
     "    _n = _i.name\n"
     "except Exception:\n"
     "    _v, _n = '0', 'micropython'\n"
-    f"print({IDENTITY_MARKER!r} + repr((_n, _v, getattr(sys, 'maxsize', 0))))\n"
+    "try:\n"
+    "    _m = sys.maxsize\n"
+    "except AttributeError:\n"
+    "    try:\n"
+    "        import struct\n"
+    "        _m = (1 << (8 * struct.calcsize('P') - 1)) - 1\n"
+    "    except Exception:\n"
+    "        _m = 0\n"
+    f"print({IDENTITY_MARKER!r} + repr((_n, _v, _m)))\n"
 )
 
 # The harness body, shared by the one-shot program and the on-board module.

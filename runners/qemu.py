@@ -31,6 +31,21 @@ PORT_SPEC = "qemu:microbit"
 START_TIMEOUT = 10.0
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to kill the emulator when the suite's process dies.
+
+    Without this, a suite killed by a CI timeout or Ctrl-C leaves QEMU running.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig, sigkill = 1, 9
+        libc.prctl(pr_set_pdeathsig, sigkill)
+    except (OSError, AttributeError):
+        pass
+
+
 def find_firmware() -> Path | None:
     """The firmware hex file of the Debian package, if installed."""
     for path in FIRMWARE_CANDIDATES:
@@ -64,6 +79,7 @@ class QemuMicrobit:
             [QEMU, "-M", "microbit", "-device", f"loader,file={firmware}",
              "-nographic", "-serial", "pty", "-monitor", "none"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
         )
         assert self.process.stdout is not None
         seen = b""

@@ -253,7 +253,8 @@ class SerialRunner(MicroPythonRunner):
         except TransportError as exc:
             steps.append(f"reconnecting failed ({exc.problem})")
         self._disconnect()
-        self._given_up = f"board unresponsive after {why}: " + "; ".join(steps)
+        where = self.device or self.port_spec
+        self._given_up = f"board on {where} unresponsive after {why}: " + "; ".join(steps)
         return self._given_up
 
     # -- running ----------------------------------------------------------------
@@ -307,6 +308,7 @@ class SerialRunner(MicroPythonRunner):
     def close(self) -> None:
         self._remove_harness()
         self._disconnect()
+        self._given_up = ""  # a later session may find the board back
         if self._emulator is not None:
             self._emulator.stop()
             self._emulator = None
