@@ -304,7 +304,7 @@ def test_an_emulator_that_cannot_come_back_makes_the_rest_unresponsive(monkeypat
             outcome = run(runner, f"print({index})")
             assert time.monotonic() - start < 0.5, "given up on: no time spent per case"
             assert outcome.status is Status.UNRESPONSIVE
-            assert outcome.detail.startswith("board unresponsive after ")
+            assert outcome.detail.startswith("board on qemu:microbit unresponsive after ")
             assert "QEMU did not report its serial pty" in outcome.detail
     finally:
         runner.close()
