@@ -91,7 +91,8 @@ def test_run_with_an_unknown_runner(in_tmp: Path, write_cases: CaseWriter,
     write_cases("ints/arith.yaml", PASSING)
     assert main(["run", "-q", "--runner", "cpython,nope", "--out", "out", "cases"]) == 2
     err = capsys.readouterr().err
-    assert "unknown runner 'nope'" in err and "cpython, qemu-microbit, serial, unix, wasm" in err
+    assert "unknown runner 'nope'" in err
+    assert all(name in err for name in ("cpython", "qemu-microbit", "serial", "unix", "wasm"))
 
 
 def test_lint_reports_a_broken_file(in_tmp: Path, write_cases: CaseWriter,

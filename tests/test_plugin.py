@@ -217,7 +217,8 @@ def test_unknown_runner_is_a_usage_error_listing_runners(corpus: pytest.Pytester
     write(corpus, "ints/arith.yaml", PASSING)
     result = corpus.runpytest("--runner", "cpython,nope")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*unknown runner 'nope'; known runners: cpython, qemu-microbit, serial, unix, wasm*"])
+    result.stderr.fnmatch_lines(["*unknown runner 'nope'; known runners: cpython, *"])
+    assert all(name in result.stderr.str() for name in ("qemu-microbit", "serial", "unix", "wasm"))
 
 
 def test_artifacts_for_a_failure(corpus: pytest.Pytester) -> None:
