@@ -210,6 +210,14 @@ class CaseItem(pytest.Item):
                                         _use_item_location=True)
         record = pool.run(self.case, self.runner_name)
         self.user_properties.append((RECORD_PROPERTY, json.dumps(record.to_json())))
+        known = pool.get(self.runner_name).known_failures().get(self.case.id) \
+            if hasattr(pool.get(self.runner_name), "known_failures") else None
+        if known is not None:
+            if record.verdict.kind is VerdictKind.FAIL:
+                pytest.xfail(f"tracked failure of {self.runner_name}: {known}")
+            if record.verdict.passed:
+                pytest.fail(f"{self.case.id} is listed as a known failure of {self.runner_name} but now passes: "
+                            "remove it from the runner's tracked list", pytrace=False)
         if record.verdict.kind is VerdictKind.SKIP:
             raise pytest.skip.Exception(f"{self.case.id}: {record.verdict.note}", _use_item_location=True)
         if record.verdict.kind is VerdictKind.FAIL:

@@ -94,6 +94,10 @@ class HarnessRunner:
     def close(self) -> None:
         """Nothing to release by default."""
 
+    def known_failures(self) -> dict[str, str]:
+        """Case ids this runner is known to fail, with why (a tracked list; none by default)."""
+        return {}
+
     # -- shared mechanics -----------------------------------------------------
     def _do_probe(self) -> Probe:
         unknown = RunnerIdentity(self.name, self.implementation, "unknown", 0, self._describe())

@@ -74,6 +74,12 @@ class RefVMRunner(HarnessRunner):
                        duration=time.perf_counter() - start,
                        detail="stopped by the reference VM's deadline" if result.status == "timeout" else "")
 
+    def known_failures(self) -> dict[str, str]:
+        """The tracked list in reference_vm/KNOWN_FAILURES.md (case id -> reason)."""
+        from reference_vm.tools.known_failures import DEFAULT_OUT, read_known_failures
+
+        return read_known_failures(DEFAULT_OUT) if self.profile_name == "unix64" else {}
+
     @staticmethod
     def _crash(identity: RunnerIdentity, start: float, detail: str) -> Outcome:
         return Outcome(identity, Status.CRASHED, duration=time.perf_counter() - start, detail=detail)

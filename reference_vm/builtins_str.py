@@ -1,0 +1,268 @@
+"""str and bytes methods (only those MicroPython has: no ljust, title, isalnum...) and formatting.
+
+``%`` formatting and ``str.format`` are done here on guest values: floats go
+through ``floatfmt`` so digits follow MicroPython's formatter, everything else
+through the guest's str()/repr(). Messages are MicroPython's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reference_vm import mptypes as T
+from reference_vm.containers import MPDict
+from reference_vm.exceptions import mp_error
+from reference_vm.objects import NativeFunction
+from reference_vm.runtime import STATE, getattr_, iterate, type_name
+
+
+def _str_arg(self: Any, value: Any) -> Any:
+    if type(value) is not type(self) and not (isinstance(self, (bytes, bytearray))
+                                              and isinstance(value, (bytes, bytearray))):
+        raise mp_error("TypeError", f"can't convert '{type_name(value)}' object to {type_name(self)} implicitly"
+                       if STATE.detailed else "can't convert to str implicitly")
+    return value
+
+
+def s_join(self: Any, items: Any) -> Any:
+    parts = iterate(items)
+    for p in parts:
+        if type(p) is not type(self) and not isinstance(self, bytes):
+            raise mp_error("TypeError", "join expects a list of str/bytes objects consistent with self")
+    return self.join(parts)
+
+
+_WS = " \t\n\r\x0b\x0c"
+
+
+def _ws(self: Any) -> Any:
+    return _WS.encode() if isinstance(self, (bytes, bytearray)) else _WS
+
+
+def s_split(self: Any, sep: Any = None, maxsplit: Any = -1) -> list[Any]:
+    if sep is not None:
+        _str_arg(self, sep)
+        if not sep:
+            raise mp_error("ValueError", "empty separator")
+        return self.split(sep, maxsplit)
+    ws = _ws(self)
+    out = []
+    i, n = 0, len(self)
+    while True:
+        while i < n and self[i:i + 1] in ws and self[i:i + 1]:
+            i += 1
+        if i >= n:
+            return out
+        if maxsplit == 0:
+            out.append(self[i:].rstrip(ws) if False else self[i:])
+            return out
+        j = i
+        while j < n and self[j:j + 1] not in ws:
+            j += 1
+        out.append(self[i:j])
+        maxsplit -= 1
+        i = j
+
+
+def s_rsplit(self: Any, sep: Any = None, maxsplit: Any = -1) -> list[Any]:
+    if sep is not None:
+        _str_arg(self, sep)
+        if not sep:
+            raise mp_error("ValueError", "empty separator")
+        return self.rsplit(sep, maxsplit)
+    if maxsplit != -1:
+        raise mp_error("NotImplementedError", "rsplit(None,n)")
+    return s_split(self)
+
+
+def _finder(name: str, raise_missing: bool) -> Any:
+    def find(self: Any, sub: Any, start: Any = None, end: Any = None) -> int:
+        _str_arg(self, sub)
+        result = getattr(self, name)(sub, start, end)
+        if result < 0 and raise_missing:
+            raise mp_error("ValueError", "substring not found")
+        return result
+    return find
+
+
+def s_startswith(self: Any, prefix: Any, start: Any = None, end: Any = None) -> bool:
+    if type(prefix) is tuple:
+        return any(s_startswith(self, p, start, end) for p in prefix)
+    _str_arg(self, prefix)
+    return self.startswith(prefix, start, end)
+
+
+def s_endswith(self: Any, suffix: Any, start: Any = None, end: Any = None) -> bool:
+    if type(suffix) is tuple:
+        return any(s_endswith(self, p, start, end) for p in suffix)
+    _str_arg(self, suffix)
+    return self.endswith(suffix, start, end)
+
+
+def _stripper(name: str) -> Any:
+    def strip(self: Any, *chars: Any) -> Any:
+        if chars:
+            _str_arg(self, chars[0])
+            return getattr(self, name)(chars[0])
+        return getattr(self, name)(_ws(self))
+    return strip
+
+
+def s_replace(self: Any, old: Any, new: Any, count: Any = -1) -> Any:
+    _str_arg(self, old)
+    _str_arg(self, new)
+    return self.replace(old, new, count)
+
+
+def s_count(self: Any, sub: Any, start: Any = None, end: Any = None) -> int:
+    _str_arg(self, sub)
+    return self.count(sub, start, end)
+
+
+def s_partition(self: Any, sep: Any) -> tuple[Any, ...]:
+    _str_arg(self, sep)
+    if not sep:
+        raise mp_error("ValueError", "empty separator")
+    return self.partition(sep)
+
+
+def s_rpartition(self: Any, sep: Any) -> tuple[Any, ...]:
+    _str_arg(self, sep)
+    if not sep:
+        raise mp_error("ValueError", "empty separator")
+    return self.rpartition(sep)
+
+
+def s_center(self: Any, width: Any) -> Any:
+    pad = width - len(self)
+    if pad <= 0:
+        return self
+    return " " * (pad // 2) + self + " " * (pad - pad // 2)
+
+
+def s_splitlines(self: Any, keepends: Any = False) -> list[Any]:
+    out = []
+    start = i = 0
+    n = len(self)
+    nl, cr = ("\n", "\r") if isinstance(self, str) else (b"\n", b"\r")
+    while i < n:
+        ch = self[i:i + 1]
+        if ch == nl or ch == cr:
+            end = i + (2 if ch == cr and self[i + 1:i + 2] == nl else 1)
+            out.append(self[start:end if keepends else i])
+            start = i = end
+        else:
+            i += 1
+    if start < n:
+        out.append(self[start:])
+    return out
+
+
+def s_encode(self: str, encoding: Any = "utf-8", errors: Any = None) -> bytes:
+    return self.encode("utf-8", "surrogatepass")
+
+
+def b_decode(self: Any, encoding: Any = "utf-8", errors: Any = None) -> str:
+    try:
+        return bytes(self).decode("utf-8")
+    except UnicodeDecodeError:
+        raise mp_error("UnicodeError") from None
+
+
+def b_hex(self: Any, sep: Any = None) -> str:
+    return bytes(self).hex() if sep is None else bytes(self).hex(sep)
+
+
+def b_fromhex(cls: Any, text: Any) -> bytes:
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise mp_error("ValueError", "non-hex digit found") from None
+
+
+def _pred(name: str) -> Any:
+    def pred(self: Any) -> bool:
+        if isinstance(self, str) and not self.isascii():
+            return False
+        return bool(self) and getattr(self, name)() if name not in ("isupper", "islower") else getattr(self, name)()
+    return pred
+
+
+def _ascii_case(upper: bool) -> Any:
+    def convert(self: Any) -> Any:
+        if isinstance(self, str):
+            return "".join((c.upper() if upper else c.lower()) if c.isascii() else c for c in self)
+        return self.upper() if upper else self.lower()
+    return convert
+
+
+# --- formatting (reference_vm.strformat does the work; here: guest callbacks and errors) --------
+
+def _guest_errors(fn: Any) -> Any:
+    """Turn strformat's MpError into the guest exception it names."""
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        from reference_vm.exceptions import GuestException, new_exception
+        from reference_vm.floatfmt import MpError
+        try:
+            return fn(*args, **kwargs)
+        except MpError as exc:
+            raise GuestException(new_exception(T.EXCEPTIONS[exc.exc_type], tuple(exc.exc_args))) from None
+    return wrapped
+
+
+def _hooks() -> dict[str, Any]:
+    from reference_vm.reprs import repr_, str_
+    return {"repr_fn": repr_, "str_fn": str_, "type_name_fn": type_name}
+
+
+@_guest_errors
+def percent_format(fmt: Any, values: Any) -> Any:
+    """``fmt % values`` for str and bytes."""
+    from reference_vm.strformat import percent_format as fmt_percent
+    return fmt_percent(fmt, values, STATE.profile, is_dict=isinstance(values, MPDict), **_hooks())
+
+
+@_guest_errors
+def str_format(fmt: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fmt.format(*args, **kwargs)``."""
+    from reference_vm.strformat import str_format as fmt_format
+    return fmt_format(fmt, args, kwargs, STATE.profile, getattr_fn=getattr_, **_hooks())
+
+
+@_guest_errors
+def format_spec(value: Any, spec: str) -> str:
+    """``format(value, spec)`` and f-string fields."""
+    from reference_vm.strformat import format_spec as fmt_spec
+    return fmt_spec(value, spec, STATE.profile, **_hooks())
+
+
+def install() -> None:
+    def nf(name: str, fn: Any, lo: int, hi: int, kw: bool = False) -> NativeFunction:
+        return NativeFunction(name, fn, lo, hi, kw)
+
+    common = {
+        "find": nf("find", _finder("find", False), 2, 4), "rfind": nf("rfind", _finder("rfind", False), 2, 4),
+        "index": nf("index", _finder("find", True), 2, 4), "rindex": nf("rindex", _finder("rfind", True), 2, 4),
+        "join": nf("join", s_join, 2, 2), "split": nf("split", s_split, 1, 3),
+        "splitlines": nf("splitlines", s_splitlines, 1, 2, True), "rsplit": nf("rsplit", s_rsplit, 1, 3),
+        "startswith": nf("startswith", s_startswith, 2, 4), "endswith": nf("endswith", s_endswith, 2, 4),
+        "strip": nf("strip", _stripper("strip"), 1, 2), "lstrip": nf("lstrip", _stripper("lstrip"), 1, 2),
+        "rstrip": nf("rstrip", _stripper("rstrip"), 1, 2), "replace": nf("replace", s_replace, 3, 4),
+        "count": nf("count", s_count, 2, 4), "partition": nf("partition", s_partition, 2, 2),
+        "rpartition": nf("rpartition", s_rpartition, 2, 2), "center": nf("center", s_center, 2, 2),
+        "lower": nf("lower", _ascii_case(False), 1, 1), "upper": nf("upper", _ascii_case(True), 1, 1),
+        "isspace": nf("isspace", _pred("isspace"), 1, 1), "isalpha": nf("isalpha", _pred("isalpha"), 1, 1),
+        "isdigit": nf("isdigit", _pred("isdigit"), 1, 1), "isupper": nf("isupper", _pred("isupper"), 1, 1),
+        "islower": nf("islower", _pred("islower"), 1, 1),
+    }
+    T.STR_T.locals.update(common)
+    T.STR_T.locals.update({"format": nf("format", str_format, 1, -1, True), "encode": nf("encode", s_encode, 1, 3)})
+    from reference_vm.objects import ClassMethod
+    for t in (T.BYTES_T, T.BYTEARRAY_T):
+        t.locals.update(common)
+        t.locals.update({"decode": nf("decode", b_decode, 1, 3), "hex": nf("hex", b_hex, 1, 2),
+                         "format": nf("format", str_format, 1, -1, True),
+                         "fromhex": ClassMethod(nf("fromhex", b_fromhex, 2, 2))})
+    from reference_vm.builtins_seq import list_append, list_extend
+    T.BYTEARRAY_T.locals.update({"append": nf("append", list_append, 2, 2),
+                                 "extend": nf("extend", list_extend, 2, 2)})

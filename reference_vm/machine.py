@@ -1,0 +1,385 @@
+"""Frames, the dispatch loop, exception unwinding, generators and argument binding.
+
+Shaped like byterun: ``Machine.execute`` runs one frame until it returns or
+yields, calling one handler per instruction from a table built once
+(``ops.DISPATCH``, indexed by opcode byte). A frame is resumable (its ip,
+value stack and block stack live in the ``Frame``), so a generator is just a
+frame that ``execute`` is called on again. Guest calls recurse on the host
+stack; ``MAX_DEPTH`` reproduces MicroPython's "maximum recursion depth
+exceeded" at a depth comparable to the unix port's. The step budget and the
+wall-clock deadline are checked every ``CHECK_EVERY`` instructions, so a
+guest infinite loop ends as ``Timeout``. Unwinding rules: reference-vm-notes §3.5.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from reference_vm import mptypes as T
+from reference_vm.containers import MPDict
+from reference_vm.errors import VMInternalError
+from reference_vm.exceptions import GuestException, exc_data, mp_error, new_exception
+from reference_vm.mpyfile import RawCode, ScopeFlag
+from reference_vm.objects import NULL, Cell, CodeContext, Function, Instance
+from reference_vm.opcodes import Op
+from reference_vm.runtime import STATE
+
+#: Guest call depth at which RuntimeError('maximum recursion depth exceeded') is raised.
+MAX_DEPTH = 190
+CHECK_EVERY = 4096
+RETURN, YIELD = 1, 2
+
+
+_HOST_ERRORS = (ValueError, TypeError, IndexError, KeyError, OverflowError, ZeroDivisionError)
+
+
+def _host_error_name(error: Exception) -> str:
+    if isinstance(error, UnicodeError):
+        return "UnicodeError"
+    for cls in type(error).__mro__:
+        if cls.__name__ in T.EXCEPTIONS:
+            return cls.__name__
+    return "RuntimeError"
+
+
+class Timeout(Exception):
+    """The guest ran past its step budget or wall-clock deadline."""
+
+
+class Ins:
+    """One pre-decoded instruction: the handler's view of it (jump targets as instruction indexes)."""
+
+    __slots__ = ("arg", "extra", "index", "offset", "op", "opcode", "target")
+
+    def __init__(self, opcode: int, op: Op, arg: Any, extra: Any, target: int, offset: int, index: int) -> None:
+        self.opcode = opcode
+        self.op = op
+        self.arg = arg
+        self.extra = extra
+        self.target = target
+        self.offset = offset
+        self.index = index
+
+
+_PROGRAMS: dict[int, tuple[RawCode, list[Ins]]] = {}
+
+
+def program(raw: RawCode) -> list[Ins]:
+    """The decoded instruction list of a raw code, built once per raw code."""
+    cached = _PROGRAMS.get(id(raw))
+    if cached is not None and cached[0] is raw:
+        return cached[1]
+    out = []
+    for i, ins in enumerate(raw.instructions):
+        target = raw.index_of(ins.target) if ins.target is not None else -1
+        out.append(Ins(ins.opcode, ins.op, ins.arg, ins.extra, target, ins.offset, i))
+    _PROGRAMS[id(raw)] = (raw, out)
+    return out
+
+
+class Block:
+    """An exception-stack entry: handler, saved stack depth, finally/with flag, saved exception."""
+
+    __slots__ = ("depth", "exc", "handler", "handler_offset", "is_finally")
+
+    def __init__(self, handler: int, handler_offset: int, depth: int, is_finally: bool) -> None:
+        self.handler = handler
+        self.handler_offset = handler_offset
+        self.depth = depth
+        self.is_finally = is_finally
+        self.exc: Any = None
+
+
+class Frame:
+    """One activation: locals (n_state slots), value stack, block stack, name scopes."""
+
+    __slots__ = (
+        "blocks",
+        "context",
+        "cur",
+        "fast",
+        "fn",
+        "globals",
+        "inject",
+        "ip",
+        "locals_dict",
+        "prog",
+        "raw",
+        "retval",
+        "stack",
+    )
+
+    def __init__(self, fn: Function, locals_dict: Any = None) -> None:
+        self.fn = fn
+        self.raw = fn.raw
+        self.prog = program(fn.raw)
+        self.context = fn.context
+        self.ip = 0
+        self.cur = 0
+        self.stack: list[Any] = []
+        self.fast: list[Any] = [NULL] * fn.raw.n_state
+        self.blocks: list[Block] = []
+        self.globals = fn.globals
+        self.locals_dict = fn.globals if locals_dict is None else locals_dict
+        self.inject: Any = NULL
+        self.retval: Any = None
+
+
+class Generator:
+    """A generator object: a suspended frame plus its run state."""
+
+    __slots__ = ("addr", "finished", "frame", "name", "running", "started")
+    mp_type = T.GENERATOR_T
+
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
+        self.running = False
+        self.finished = False
+        self.started = False
+        self.addr = 0
+        self.name = frame.raw.simple_name
+
+    def repr_text(self) -> str:
+        from reference_vm.objects import fake_address
+        return f"<generator object '{self.name}' at 0x{fake_address(self):x}>"
+
+
+T.register_host_type(Generator, T.GENERATOR_T)
+
+
+class Machine:
+    """Runs bytecode frames; one per guest program run."""
+
+    def __init__(self, step_limit: int, deadline: float) -> None:
+        from reference_vm.ops import DISPATCH
+        self.table = DISPATCH
+        self.step_limit = step_limit
+        self.deadline = deadline
+        self.steps = 0
+        self.budget = CHECK_EVERY
+        self.depth = 0
+        self.builtins: MPDict = MPDict()
+        self.modules: dict[str, Any] = {}
+        self.frames: list[Frame] = []
+
+    # --- running frames -------------------------------------------------------------
+    def check_limits(self) -> None:
+        self.budget = CHECK_EVERY
+        self.steps += CHECK_EVERY
+        if self.steps > self.step_limit or time.monotonic() > self.deadline:
+            raise Timeout(f"stopped after {self.steps} instructions")
+
+    def execute(self, f: Frame) -> int:
+        """Run ``f`` until it returns (RETURN, value in f.retval) or yields (YIELD)."""
+        prog = f.prog
+        table = self.table
+        if f.inject is not NULL and prog[f.ip].op is not Op.YIELD_FROM:
+            exc, f.inject = f.inject, NULL
+            if not self.unwind(f, exc):
+                raise GuestException(exc)
+        while True:
+            ins = prog[f.ip]
+            f.cur = f.ip
+            f.ip += 1
+            self.budget -= 1
+            if self.budget <= 0:
+                self.check_limits()
+            try:
+                result = table[ins.opcode](self, f, ins)
+                if result is not None:
+                    return result
+            except GuestException as exc:
+                if not self.unwind(f, exc.instance):
+                    raise
+            except RecursionError:
+                exc = new_exception(T.EXCEPTIONS["RuntimeError"], ("maximum recursion depth exceeded",))
+                if not self.unwind(f, exc):
+                    raise GuestException(exc) from None
+            except _HOST_ERRORS as error:
+                # A host operation on a guest value failed the way the guest operation fails in
+                # MicroPython too (bytearray.append(300), int('x', 99)...): same type, host message.
+                exc = new_exception(T.EXCEPTIONS[_host_error_name(error)], tuple(str(a) for a in error.args[:1]))
+                if not self.unwind(f, exc):
+                    raise GuestException(exc) from None
+
+    def unwind(self, f: Frame, exc: Instance) -> bool:
+        """Route an exception raised at f.cur to a handler of this frame; False to propagate."""
+        ins = f.prog[f.cur]
+        if ins.op is not Op.END_FINALLY and ins.op is not Op.RAISE_LAST:
+            exc_data(exc).traceback.append((f.context.source_file, f.raw.line_for(ins.offset),
+                                            f.raw.simple_name))
+        blocks = f.blocks
+        while blocks and blocks[-1].handler_offset <= ins.offset:
+            blocks.pop()
+        if not blocks:
+            return False
+        block = blocks[-1]
+        del f.stack[block.depth:]
+        block.exc = exc
+        f.stack.append(exc)
+        f.ip = block.handler
+        return True
+
+    def run_frame(self, f: Frame) -> Any:
+        self.depth += 1
+        self.frames.append(f)
+        try:
+            if self.depth > MAX_DEPTH:
+                raise mp_error("RuntimeError", "maximum recursion depth exceeded")
+            if self.execute(f) != RETURN:
+                raise VMInternalError("a non-generator frame yielded")
+            if f.stack or f.blocks:
+                raise VMInternalError(f"{f.raw.simple_name} returned with {len(f.stack)} values and "
+                                      f"{len(f.blocks)} blocks left")
+            return f.retval
+        finally:
+            self.depth -= 1
+            self.frames.pop()
+
+    # --- calls ----------------------------------------------------------------------
+    def call_function(self, fn: Function, args: Any, kwargs: dict[str, Any] | None,
+                      locals_dict: Any = None) -> Any:
+        f = Frame(fn, locals_dict)
+        self.bind_arguments(f, fn, args, kwargs)
+        if fn.raw.scope_flags & ScopeFlag.GENERATOR:
+            return Generator(f)
+        return self.run_frame(f)
+
+    def bind_arguments(self, f: Frame, fn: Function, args: Any, kwargs: dict[str, Any] | None) -> None:
+        """Argument binding as py/bc.c does it (reference-vm-notes §3.2)."""
+        raw = fn.raw
+        fast = f.fast
+        flags = raw.scope_flags
+        n_pos, n_kwonly = raw.n_pos_args, raw.n_kwonly_args
+        if fn.closure:
+            args = [*fn.closure, *args]
+        n_args = len(args)
+        detailed = STATE.detailed
+        name = raw.simple_name
+        if n_args > n_pos:
+            if not flags & ScopeFlag.VARARGS:
+                raise mp_error("TypeError", f"{name}() takes {n_pos} positional arguments but {n_args} were given"
+                               if detailed else f"function takes {n_pos} positional arguments but {n_args} "
+                               "were given")
+            fast[n_pos + n_kwonly] = tuple(args[n_pos:])
+            fast[:n_pos] = args[:n_pos]
+        else:
+            fast[:n_args] = args
+            if flags & ScopeFlag.VARARGS:
+                fast[n_pos + n_kwonly] = ()
+        kw_slot = n_pos + n_kwonly + (1 if flags & ScopeFlag.VARARGS else 0)
+        n_def = raw.n_def_pos_args
+        if not kwargs and not (flags & ScopeFlag.DEFKWARGS):
+            if n_args < n_pos:
+                if n_args + n_def < n_pos:
+                    need = n_pos - n_def
+                    raise mp_error("TypeError", f"{name}() takes {need} positional arguments but {n_args} were given"
+                                   if detailed else f"function takes {need} positional arguments but {n_args} "
+                                   "were given")
+                for i in range(n_args, n_pos):
+                    fast[i] = fn.defaults[i - (n_pos - n_def)]
+            if n_kwonly:
+                raise mp_error("TypeError", "function missing keyword-only argument")
+            if flags & ScopeFlag.VARKEYWORDS:
+                fast[kw_slot] = MPDict()
+        else:
+            self._bind_keywords(f, fn, kwargs or {}, n_args, kw_slot)
+        for slot in raw.cells:
+            fast[slot] = Cell(fast[slot])
+
+    def _bind_keywords(self, f: Frame, fn: Function, kwargs: dict[str, Any], n_args: int, kw_slot: int) -> None:
+        raw = fn.raw
+        fast = f.fast
+        names = raw.arg_names
+        n_pos, n_kwonly, n_def = raw.n_pos_args, raw.n_kwonly_args, raw.n_def_pos_args
+        kw_dict = MPDict(len(kwargs)) if raw.scope_flags & ScopeFlag.VARKEYWORDS else None
+        if kw_dict is not None:
+            fast[kw_slot] = kw_dict
+        for key, value in kwargs.items():
+            for i in range(n_pos + n_kwonly):
+                if names[i] == key:
+                    if fast[i] is not NULL:
+                        raise mp_error("TypeError", f"function got multiple values for argument '{key}'"
+                                       if STATE.detailed else "function got multiple values for argument")
+                    fast[i] = value
+                    break
+            else:
+                if kw_dict is None:
+                    raise mp_error("TypeError", f"unexpected keyword argument '{key}'" if STATE.detailed
+                                   else "unexpected keyword argument")
+                kw_dict[key] = value
+        for i in range(n_pos - n_def, n_pos):
+            if fast[i] is NULL:
+                fast[i] = fn.defaults[i - (n_pos - n_def)]
+        for i in range(n_pos):
+            if fast[i] is NULL:
+                raise mp_error("TypeError", f"function missing required positional argument #{i}"
+                               if STATE.detailed else "function missing required positional argument")
+        for i in range(n_pos, n_pos + n_kwonly):
+            if fast[i] is NULL:
+                default = fn.kwdefaults.get(names[i]) if fn.kwdefaults is not None else NULL
+                if default is NULL:
+                    raise mp_error("TypeError", f"function missing required keyword argument '{names[i]}'"
+                                   if STATE.detailed else "function missing required keyword argument")
+                fast[i] = default
+
+    # --- generators -----------------------------------------------------------------
+    def resume(self, gen: Generator, send: Any, exc: Any = NULL) -> tuple[int, Any]:
+        """Resume ``gen``; (YIELD, value) or (RETURN, value). Guest exceptions propagate."""
+        if gen.finished:
+            return RETURN, None
+        if gen.running:
+            raise mp_error("ValueError", "generator already executing")
+        f = gen.frame
+        if not gen.started:
+            if send is not None and exc is NULL:
+                raise mp_error("TypeError", "can't send non-None value to a just-started generator")
+            gen.started = True
+        elif exc is NULL:
+            f.stack[-1] = send
+        f.inject = exc
+        gen.running = True
+        self.depth += 1
+        self.frames.append(f)
+        try:
+            if self.depth > MAX_DEPTH:
+                raise mp_error("RuntimeError", "maximum recursion depth exceeded")
+            kind = self.execute(f)
+        except GuestException as error:
+            gen.finished = True
+            if error.instance.mp_type.is_subclass(T.EXCEPTIONS["StopIteration"]):
+                raise mp_error("RuntimeError", "generator raised StopIteration") from None
+            raise
+        finally:
+            gen.running = False
+            self.depth -= 1
+            self.frames.pop()
+        if kind == RETURN:
+            gen.finished = True
+            return RETURN, f.retval
+        value = f.stack[-1]
+        return YIELD, value
+
+    def generator_next(self, gen: Generator) -> Any:
+        kind, value = self.resume(gen, None)
+        return value if kind == YIELD else NULL
+
+    def generator_close(self, gen: Generator) -> Any:
+        if gen.finished or not gen.started:
+            gen.finished = True
+            return None
+        try:
+            kind, _ = self.resume(gen, None, new_exception(T.EXCEPTIONS["GeneratorExit"]))
+        except GuestException as error:
+            if error.instance.mp_type.is_subclass(T.EXCEPTIONS["GeneratorExit"]) or \
+                    error.instance.mp_type.is_subclass(T.EXCEPTIONS["StopIteration"]):
+                return None
+            raise
+        if kind == YIELD:
+            raise mp_error("RuntimeError", "generator ignored GeneratorExit")
+        return None
+
+
+def make_module_function(raw: RawCode, context: CodeContext, globals_: MPDict) -> Function:
+    return Function(raw, context, globals_)

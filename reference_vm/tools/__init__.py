@@ -1,0 +1,1 @@
+"""Maintenance scripts for the reference VM (not imported by the VM itself)."""
