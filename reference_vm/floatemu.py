@@ -30,11 +30,16 @@ LOG10_2 = 0.3010299956639812  # MICROPY_FLOAT_CONST(0.3010299956639812) in forma
 
 
 class FloatProfile(Protocol):
-    """What this module needs of a target profile (reference_vm.profile.Profile has it)."""
+    """What these modules need of a target profile (reference_vm.profile.Profile has it; read-only is enough)."""
 
-    float_precision: str
-    word_bits: int
-    error_level: str
+    @property
+    def float_precision(self) -> str: ...
+
+    @property
+    def word_bits(self) -> int: ...
+
+    @property
+    def error_level(self) -> str: ...
 
 
 def to_single(x: float) -> float:
@@ -296,7 +301,7 @@ class SingleBackend(Backend):
         return int(y) & self.uint_mask
 
 
-_BACKENDS: dict[object, Backend] = {}
+_BACKENDS: dict[int, Backend] = {}  # by long double precision; 0 = the float32 build
 
 
 def backend_for(profile: FloatProfile) -> Backend:
@@ -308,13 +313,11 @@ def backend_for(profile: FloatProfile) -> Backend:
     otherwise a name starting with "wasm" selects 113.
     """
     if profile.float_precision == "single":
-        key: object = "single"
+        key = 0
     else:
         bits = getattr(profile, "long_double_bits", None)
-        if bits is None:
-            bits = 113 if str(getattr(profile, "name", "")).startswith("wasm") else 64
-        key = int(bits)
+        key = int(bits) if bits is not None else 113 if str(getattr(profile, "name", "")).startswith("wasm") else 64
     be = _BACKENDS.get(key)
     if be is None:
-        be = _BACKENDS[key] = SingleBackend() if key == "single" else ExactBackend(int(key))  # type: ignore[arg-type]
+        be = _BACKENDS[key] = SingleBackend() if key == 0 else ExactBackend(key)
     return be

@@ -17,11 +17,15 @@ turn into guest exceptions.
 from __future__ import annotations
 
 import math
+import struct
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from reference_vm.floatemu import Backend, FloatProfile, backend_for, to_single
+from reference_vm.floatemu import Backend, FloatProfile, backend_for, round_binary, to_single
 
-__all__ = ["REPR_PREC", "MpError", "float_repr", "format_float", "parse_decimal", "parse_float", "to_single"]
+__all__ = ["REPR_PREC", "MpError", "float_repr", "float_to_int", "format_float", "int_to_float", "parse_decimal",
+           "parse_float", "to_single"]
 
 REPR_PREC = 99  # MP_FLOAT_REPR_PREC: the magic precision repr passes
 _INT_MAX = 2**31 - 1
@@ -143,8 +147,18 @@ def parse_float(text: str | bytes | bytearray, profile: FloatProfile) -> float:
 
 
 def float_repr(x: float, profile: FloatProfile) -> str:
-    """``repr(x)`` (== ``str(x)``): 'g' at repr precision, with '.0' added when there is no '.', 'e' or 'n'."""
-    s = format_float(x, "g", REPR_PREC, profile)
+    """``repr(x)`` (== ``str(x)``): 'g' at repr precision, with '.0' added when there is no '.', 'e' or 'n'.
+
+    Cached by bit pattern (so 0.0 and -0.0 stay apart): programs print the same values again and again.
+    """
+    return _repr_cached(struct.unpack("<Q", struct.pack("<d", x))[0], backend_for(profile))
+
+
+@lru_cache(maxsize=4096)
+def _repr_cached(bits: int, be: Backend) -> str:
+    from reference_vm.floatdigits import format_digits
+
+    s = format_digits(struct.unpack("<d", struct.pack("<Q", bits))[0], "g", REPR_PREC, "", be, 33)
     if "." not in s and "e" not in s and "n" not in s:
         s += ".0"
     return s
@@ -164,3 +178,41 @@ def format_float(x: float, fmt_char: str, precision: int, profile: FloatProfile,
 def mul_100(x: float, profile: FloatProfile) -> float:
     """``x * 100`` in the target precision, as the '%' format type computes it."""
     return to_single(x * 100.0) if profile.float_precision == "single" else x * 100.0
+
+
+def int_to_float(n: int, profile: FloatProfile) -> float:
+    """``mp_obj_get_float`` of an int: a C cast for small ints, mpz_as_float's digit loop for big ones.
+
+    The big-int loop (val = val * 2**DIG + digit, rounding each step in the
+    target precision) is not correctly rounded, which is visible for ints
+    above 2**53 (double) or 2**24 (float32).
+    """
+    single = profile.float_precision == "single"
+    bits = getattr(profile, "small_int_bits", profile.word_bits - 1)
+    if -(1 << (bits - 1)) <= n < (1 << (bits - 1)):
+        if not single:
+            return float(n)
+        if n == 0:
+            return 0.0
+        r = round_binary(abs(n), 1, 24, -126, 127)
+        v = math.inf if r is None else math.ldexp(r[0], r[1])
+        return -v if n < 0 else v
+    dig = 32 if profile.word_bits == 64 else 16
+    rnd: Callable[[float], float] = to_single if single else float
+    m, val = abs(n), 0.0
+    digits = []
+    while m:
+        digits.append(m & ((1 << dig) - 1))
+        m >>= dig
+    for d in reversed(digits):
+        val = rnd(rnd(val * float(1 << dig)) + rnd(float(d)))
+    return -val if n < 0 else val
+
+
+def float_to_int(f: float) -> int:
+    """``mp_obj_new_int_from_float``: truncate, with MicroPython's errors for inf and nan."""
+    if math.isinf(f):
+        raise MpError("OverflowError", "can't convert inf to int")
+    if math.isnan(f):
+        raise MpError("ValueError", "can't convert NaN to int")
+    return int(f)

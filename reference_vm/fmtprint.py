@@ -13,34 +13,16 @@ not know (instances, lists, ...).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reference_vm.floatemu import FloatProfile, round_binary, to_single
-from reference_vm.floatfmt import MpError, float_repr, format_float
+from reference_vm.floatemu import FloatProfile
+from reference_vm.floatfmt import MpError, float_repr, format_float, int_to_float
 
-__all__ = [
-    "ADD_PERCENT",
-    "CENTER",
-    "LEFT",
-    "OCTAL_LETTER",
-    "PAD_AFTER_SIGN",
-    "SEP_POS",
-    "SHOW_PREFIX",
-    "SHOW_SIGN",
-    "SPACE_SIGN",
-    "Ctx",
-    "bytes_repr",
-    "float_to_int",
-    "int_to_float",
-    "print_char",
-    "print_float",
-    "print_mp_int",
-    "print_strn",
-    "str_repr",
-]
+__all__ = ["ADD_PERCENT", "CENTER", "LEFT", "MAX_PAD", "OCTAL_LETTER", "PAD_AFTER_SIGN", "SEP_POS", "SHOW_PREFIX",
+           "SHOW_SIGN", "SPACE_SIGN", "Ctx", "bytes_repr", "c_int", "print_char", "print_float", "print_mp_int",
+           "print_strn", "str_repr"]
 
 LEFT, SHOW_SIGN, SPACE_SIGN, SHOW_PREFIX = 0x001, 0x002, 0x004, 0x008
 PAD_AFTER_SIGN, CENTER, ADD_PERCENT, OCTAL_LETTER = 0x010, 0x020, 0x040, 0x080
@@ -164,44 +146,6 @@ def bytes_repr(b: bytes) -> str:
         else:
             out.append({10: "\\n", 13: "\\r", 9: "\\t"}.get(c, f"\\x{c:02x}"))
     return "".join(out) + chr(quote)
-
-
-def int_to_float(n: int, profile: FloatProfile) -> float:
-    """``mp_obj_get_float`` of an int: a C cast for small ints, mpz_as_float's digit loop for big ones.
-
-    The big-int loop (val = val * 2**DIG + digit, rounding each step in the
-    target precision) is not correctly rounded, which is visible for ints
-    above 2**53 (double) or 2**24 (float32).
-    """
-    single = profile.float_precision == "single"
-    bits = getattr(profile, "small_int_bits", profile.word_bits - 1)
-    if -(1 << (bits - 1)) <= n < (1 << (bits - 1)):
-        if not single:
-            return float(n)
-        if n == 0:
-            return 0.0
-        r = round_binary(abs(n), 1, 24, -126, 127)
-        v = math.inf if r is None else math.ldexp(r[0], r[1])
-        return -v if n < 0 else v
-    dig = 32 if profile.word_bits == 64 else 16
-    rnd: Callable[[float], float] = to_single if single else float
-    m, val = abs(n), 0.0
-    digits = []
-    while m:
-        digits.append(m & ((1 << dig) - 1))
-        m >>= dig
-    for d in reversed(digits):
-        val = rnd(rnd(val * float(1 << dig)) + rnd(float(d)))
-    return -val if n < 0 else val
-
-
-def float_to_int(f: float) -> int:
-    """``mp_obj_new_int_from_float``: truncate, with MicroPython's errors for inf and nan."""
-    if math.isinf(f):
-        raise MpError("OverflowError", "can't convert inf to int")
-    if math.isnan(f):
-        raise MpError("ValueError", "can't convert NaN to int")
-    return int(f)
 
 
 def c_int(n: int) -> int:

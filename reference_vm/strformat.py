@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from reference_vm.floatemu import FloatProfile
-from reference_vm.floatfmt import MpError
+from reference_vm.floatfmt import MpError, float_to_int
 from reference_vm.fmtprint import (
     LEFT,
     OCTAL_LETTER,
@@ -30,7 +30,6 @@ from reference_vm.fmtprint import (
     SPACE_SIGN,
     Ctx,
     c_int,
-    float_to_int,
     print_char,
     print_float,
     print_mp_int,
@@ -54,8 +53,8 @@ def percent_format(fmt: str | bytes, args: Any, profile: FloatProfile, repr_fn: 
     Returns bytes for a bytes pattern. Optional hooks: type_name_fn, int_fn, float_fn (see fmtprint.Ctx).
     """
     ctx = _make_ctx(profile, repr_fn, str_fn, hooks)
-    is_bytes = isinstance(fmt, (bytes, bytearray))
-    pat = bytes(fmt) if is_bytes else fmt.encode("utf-8", "surrogateescape")  # type: ignore[union-attr]
+    is_bytes = not isinstance(fmt, str)
+    pat = fmt.encode("utf-8", "surrogateescape") if isinstance(fmt, str) else bytes(fmt)
     if is_dict is None:
         is_dict = isinstance(args, dict) or type(args).__name__ == "MPDict"
     items: Sequence[Any] = args if isinstance(args, tuple) and not is_dict else (args,)
@@ -183,8 +182,8 @@ def str_format(fmt: str | bytes, args: Sequence[Any], kwargs: Mapping[str, Any] 
     rejects '{0.x}' and '{0[1]}' with NotImplementedError('attributes not supported').
     """
     ctx = _make_ctx(profile, repr_fn, str_fn, hooks)
-    is_bytes = isinstance(fmt, (bytes, bytearray))
-    pat = bytes(fmt) if is_bytes else fmt.encode("utf-8", "surrogateescape")  # type: ignore[union-attr]
+    is_bytes = not isinstance(fmt, str)
+    pat = fmt.encode("utf-8", "surrogateescape") if isinstance(fmt, str) else bytes(fmt)
     out = format_helper(ctx, pat, 0, len(pat), [0], list(args), kwargs)
     return bytes(out) if is_bytes else decode(out)
 
