@@ -40,13 +40,16 @@ def _add_runner_options(parser: argparse.ArgumentParser) -> None:
                         help="serial runner: auto (a Pico by USB VID), a device path, or qemu:microbit")
     parser.add_argument("--serial-reuse", action="store_true",
                         help="serial runners: no soft reset between cases (faster, shared state)")
+    parser.add_argument("--vm-profile", default="unix64",
+                        help="refvm runner: the build it models (unix64, unix32, pico32, wasm32)")
 
 
 def _pool(args: argparse.Namespace) -> RunnerPool:
     names = parse_runner_list(args.runner, args.micropython)
     return RunnerPool(names, RunnerOptions(micropython=args.micropython, heapsize=args.heapsize,
                                            timeout=args.timeout, port=args.port,
-                                           reuse_session=args.serial_reuse))
+                                           reuse_session=args.serial_reuse,
+                                           extra={"profile": args.vm_profile}))
 
 
 class Progress:

@@ -46,6 +46,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "/dev/ttyACM0, or 'qemu:microbit' (the emulated micro:bit)")
     group.addoption("--serial-reuse", action="store_true", default=False,
                     help="serial runners: no soft reset between cases (faster; cases share interpreter state)")
+    group.addoption("--vm-profile", default="unix64", metavar="NAME",
+                    help="refvm runner: the build it models (unix64, unix32, pico32, wasm32)")
     group.addoption("--results", default=None, metavar="PATH", help="stream verdicts to this results.jsonl")
     group.addoption("--artifacts", default=None, metavar="DIR",
                     help="save each failing case's program and outcome in DIR (<id>.<runner>.py, .fail.json)")
@@ -98,7 +100,8 @@ def _pool(config: pytest.Config) -> Any:
                                 heapsize=config.getoption("heapsize"),
                                 timeout=config.getoption("case_timeout"),
                                 port=config.getoption("port"),
-                                reuse_session=config.getoption("serial_reuse"))
+                                reuse_session=config.getoption("serial_reuse"),
+                                extra={"profile": config.getoption("vm_profile")})
         names = parse_runner_list(config.getoption("runner"), config.getoption("micropython"))
         config.stash[POOL] = RunnerPool(names, options)
     return config.stash[POOL]
