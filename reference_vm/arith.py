@@ -12,7 +12,9 @@ Float results are rounded to float32 under a single-precision profile.
 from __future__ import annotations
 
 import math
+import operator
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from reference_vm import mphash
@@ -114,6 +116,26 @@ def _int_op(op: int, a: int, b: int) -> Any:
             raise mp_error("ValueError", "negative shift count")
         return a << b if op == B.LSHIFT else a >> b
     return NULL
+
+
+#: Operators whose result for two exact ints (never bool) is just the host operator's, as ``_int_op``
+#: (or, for == and !=, ``equal``) computes it; None where ``binary_op`` must decide. ``INT_FAST_POS``
+#: adds those that are plain host operators only for a positive right operand (no divide by zero,
+#: no negative shift count). Indexed by BinaryOp.
+INT_FAST: list[Callable[[int, int], Any] | None] = [None] * len(B)
+for _ops, _fn in ((("LESS",), operator.lt), (("MORE",), operator.gt), (("LESS_EQUAL",), operator.le),
+                  (("MORE_EQUAL",), operator.ge), (("EQUAL",), operator.eq), (("NOT_EQUAL",), operator.ne),
+                  (("ADD", "INPLACE_ADD"), operator.add), (("SUBTRACT", "INPLACE_SUBTRACT"), operator.sub),
+                  (("MULTIPLY", "INPLACE_MULTIPLY"), operator.mul), (("OR", "INPLACE_OR"), operator.or_),
+                  (("XOR", "INPLACE_XOR"), operator.xor), (("AND", "INPLACE_AND"), operator.and_)):
+    for _name in _ops:
+        INT_FAST[B[_name]] = _fn
+INT_FAST_POS = list(INT_FAST)
+for _ops, _fn in ((("FLOOR_DIVIDE", "INPLACE_FLOOR_DIVIDE"), operator.floordiv),
+                  (("MODULO", "INPLACE_MODULO"), operator.mod),
+                  (("LSHIFT", "INPLACE_LSHIFT"), operator.lshift), (("RSHIFT", "INPLACE_RSHIFT"), operator.rshift)):
+    for _name in _ops:
+        INT_FAST_POS[B[_name]] = _fn
 
 
 def _float_op(op: int, a: float, b: float) -> Any:
@@ -353,6 +375,10 @@ def type_binary_op(op: int, lhs: Any, rhs: Any) -> Any:
 def binary_op(op: int, lhs: Any, rhs: Any) -> Any:
     """mp_binary_op for the bytecode operators (and DIVMOD)."""
     if type(lhs) is int and type(rhs) is int:
+        if op < len(INT_FAST):
+            fn = (INT_FAST_POS if rhs > 0 else INT_FAST)[op]
+            if fn is not None:
+                return fn(lhs, rhs)
         result = _int_op(op, lhs, rhs)
         if result is not NULL:
             return result
@@ -486,6 +512,8 @@ def unary_op(op: int, value: Any) -> Any:
 
 def guest_hash(value: Any) -> int:
     """hash(): MicroPython's values (small ints are their own hash; str is djb2; objects their address)."""
+    if type(value) is str:  # the common case (names, attribute and dict keys): straight to the memo
+        return mphash.str_hash(value, STATE.profile)
     return mphash.hash_value(value, STATE.profile, _hash_other)
 
 

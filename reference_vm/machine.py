@@ -20,7 +20,7 @@ from reference_vm import mptypes as T
 from reference_vm.containers import MPDict
 from reference_vm.errors import VMInternalError
 from reference_vm.exceptions import GuestException, exc_data, mp_error, new_exception
-from reference_vm.mpyfile import RawCode, ScopeFlag
+from reference_vm.mpyfile import RawCode
 from reference_vm.objects import NULL, Cell, CodeContext, Function, Instance
 from reference_vm.opcodes import Op
 from reference_vm.runtime import STATE
@@ -50,9 +50,11 @@ class Timeout(Exception):
 class Ins:
     """One pre-decoded instruction: the handler's view of it (jump targets as instruction indexes)."""
 
-    __slots__ = ("arg", "extra", "index", "offset", "op", "opcode", "target")
+    __slots__ = ("arg", "extra", "handler", "index", "offset", "op", "opcode", "target")
 
     def __init__(self, opcode: int, op: Op, arg: Any, extra: Any, target: int, offset: int, index: int) -> None:
+        from reference_vm.ops import DISPATCH
+        self.handler = DISPATCH[opcode]  # ops.DISPATCH[opcode], looked up once
         self.opcode = opcode
         self.op = op
         self.arg = arg
@@ -173,20 +175,21 @@ class Machine:
     def execute(self, f: Frame) -> int:
         """Run ``f`` until it returns (RETURN, value in f.retval) or yields (YIELD)."""
         prog = f.prog
-        table = self.table
         if f.inject is not NULL and prog[f.ip].op is not Op.YIELD_FROM:
             exc, f.inject = f.inject, NULL
             if not self.unwind(f, exc):
                 raise GuestException(exc)
         while True:
-            ins = prog[f.ip]
-            f.cur = f.ip
-            f.ip += 1
-            self.budget -= 1
-            if self.budget <= 0:
+            ip = f.ip
+            ins = prog[ip]
+            f.cur = ip
+            f.ip = ip + 1
+            budget = self.budget - 1
+            self.budget = budget
+            if budget <= 0:
                 self.check_limits()
             try:
-                result = table[ins.opcode](self, f, ins)
+                result = ins.handler(self, f, ins)
                 if result is not None:
                     return result
             except GuestException as exc:
@@ -241,16 +244,37 @@ class Machine:
     def call_function(self, fn: Function, args: Any, kwargs: dict[str, Any] | None,
                       locals_dict: Any = None) -> Any:
         f = Frame(fn, locals_dict)
-        self.bind_arguments(f, fn, args, kwargs)
-        if fn.raw.scope_flags & ScopeFlag.GENERATOR:
+        raw = fn.raw
+        if not kwargs and raw.positional_only and not fn.closure and len(args) == raw.n_pos_args:
+            # The common case, bound as bind_arguments would: exactly the positional parameters.
+            f.fast[:len(args)] = args
+            for slot in raw.cells:
+                f.fast[slot] = Cell(f.fast[slot])
+        else:
+            self.bind_arguments(f, fn, args, kwargs)
+        if raw.is_generator:
             return Generator(f)
-        return self.run_frame(f)
+        # run_frame(f), inlined
+        self.depth += 1
+        self.frames.append(f)
+        try:
+            if self.depth > MAX_DEPTH:
+                raise mp_error("RuntimeError", "maximum recursion depth exceeded")
+            if self.execute(f) != RETURN:
+                raise VMInternalError("a non-generator frame yielded")
+            if f.stack or f.blocks:
+                raise VMInternalError(f"{f.raw.simple_name} returned with {len(f.stack)} values and "
+                                      f"{len(f.blocks)} blocks left")
+            return f.retval
+        finally:
+            self.depth -= 1
+            self.frames.pop()
 
     def bind_arguments(self, f: Frame, fn: Function, args: Any, kwargs: dict[str, Any] | None) -> None:
         """Argument binding as py/bc.c does it (reference-vm-notes §3.2)."""
         raw = fn.raw
         fast = f.fast
-        flags = raw.scope_flags
+        has_varargs = raw.has_varargs
         n_pos, n_kwonly = raw.n_pos_args, raw.n_kwonly_args
         if fn.closure:
             args = [*fn.closure, *args]
@@ -258,7 +282,7 @@ class Machine:
         detailed = STATE.detailed
         name = raw.simple_name
         if n_args > n_pos:
-            if not flags & ScopeFlag.VARARGS:
+            if not has_varargs:
                 raise mp_error("TypeError", f"{name}() takes {n_pos} positional arguments but {n_args} were given"
                                if detailed else f"function takes {n_pos} positional arguments but {n_args} "
                                "were given")
@@ -266,11 +290,11 @@ class Machine:
             fast[:n_pos] = args[:n_pos]
         else:
             fast[:n_args] = args
-            if flags & ScopeFlag.VARARGS:
+            if has_varargs:
                 fast[n_pos + n_kwonly] = ()
-        kw_slot = n_pos + n_kwonly + (1 if flags & ScopeFlag.VARARGS else 0)
+        kw_slot = n_pos + n_kwonly + (1 if has_varargs else 0)
         n_def = raw.n_def_pos_args
-        if not kwargs and not (flags & ScopeFlag.DEFKWARGS):
+        if not kwargs and not raw.has_kwonly_defaults:
             if n_args < n_pos:
                 if n_args + n_def < n_pos:
                     need = n_pos - n_def
@@ -281,7 +305,7 @@ class Machine:
                     fast[i] = fn.defaults[i - (n_pos - n_def)]
             if n_kwonly:
                 raise mp_error("TypeError", "function missing keyword-only argument")
-            if flags & ScopeFlag.VARKEYWORDS:
+            if raw.has_varkw:
                 fast[kw_slot] = MPDict()
         else:
             self._bind_keywords(f, fn, kwargs or {}, n_args, kw_slot)
@@ -293,7 +317,7 @@ class Machine:
         fast = f.fast
         names = raw.arg_names
         n_pos, n_kwonly, n_def = raw.n_pos_args, raw.n_kwonly_args, raw.n_def_pos_args
-        kw_dict = MPDict(len(kwargs)) if raw.scope_flags & ScopeFlag.VARKEYWORDS else None
+        kw_dict = MPDict(len(kwargs)) if raw.has_varkw else None
         if kw_dict is not None:
             fast[kw_slot] = kw_dict
         for key, value in kwargs.items():

@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from reference_vm.mphash import table_index
 from reference_vm.profile import Profile
 
 __all__ = ["SIZES", "MPMap", "MPSet", "initial_alloc", "next_alloc"]
@@ -93,12 +92,18 @@ class _Table:
         if alloc < 0:
             raise ValueError("alloc must be >= 0")
         self.profile, self.hash_fn, self.eq_fn = profile, hash_fn, eq_fn
+        self._word_mask = profile.word_mask  # table_index: the hash read as an unsigned word
         self._reset(alloc)
 
     def _reset(self, alloc: int) -> None:
         self._keys: list[Any] = [EMPTY] * alloc
         self._values: list[Any] = [None] * alloc
         self._used = 0
+        # str key -> the slot where a lookup found it at the first probe, by identity (maps only).
+        # While that slot still holds that very object the table has the same size (a resize
+        # resets this), so the same lookup would again stop there at once: no eq_fn call to
+        # skip, only the hash (of a str: pure). Entries are checked before use, never trusted.
+        self._str_pos: dict[str, int] = {}
 
     @property
     def alloc(self) -> int:
@@ -108,6 +113,9 @@ class _Table:
     def __len__(self) -> int:
         return self._used
 
+    #: map.c compares a stored key by identity before calling eq_fn; a set does not (see MPSet).
+    _IDENTITY_FIRST = True
+
     def _matches(self, stored: Any, key: Any, ptrs_only: bool) -> bool:
         return stored is key or (not ptrs_only and self.eq_fn(stored, key))
 
@@ -116,14 +124,25 @@ class _Table:
 
         One pass of map.c's loop. When adding to a full table it grows the table
         and probes again, as ``mp_map_lookup`` does. The caller fills a new slot.
+        (``_matches`` and ``table_index`` are inlined here: this is the VM's hottest loop. Two exact
+        strs are compared with ``==`` directly: every eq_fn (the guest's ``equal``) answers that.)
         """
-        if not self._keys:
+        keys = self._keys
+        if not keys:
             if not add:
                 return -1, False  # an empty table answers without hashing: `[] in {}` is False
             self._grow()
+            keys = self._keys
         h = self.hash_fn(key)
-        keys = self._keys
-        pos = start = table_index(h, len(keys), self.profile)
+        n = len(keys)
+        word_mask = self._word_mask
+        pos = start = (h & word_mask) % n
+        identity_first = self._IDENTITY_FIRST
+        if identity_first and keys[pos] is key:
+            if type(key) is str:
+                self._str_pos[key] = pos
+            return pos, True
+        eq = self.eq_fn
         avail = -1
         while True:
             stored = keys[pos]
@@ -134,9 +153,13 @@ class _Table:
             if stored is DELETED:
                 if avail < 0:
                     avail = pos
-            elif self._matches(stored, key, ptrs_only):
+            elif (identity_first and stored is key) or (not ptrs_only and (
+                    stored == key if type(stored) is str and type(key) is str  # eq_fn of two strs
+                    else eq(stored, key))):
                 return pos, True
-            pos = (pos + 1) % len(keys)
+            pos += 1
+            if pos == n:
+                pos = 0
             if pos == start:
                 if not add:
                     return -1, False
@@ -144,7 +167,8 @@ class _Table:
                     return avail, False
                 self._grow()
                 keys = self._keys
-                pos = start = table_index(h, len(keys), self.profile)
+                n = len(keys)
+                pos = start = (h & word_mask) % n
 
     def _grow(self) -> None:
         """Rehash into the next size: old entries re-added (and re-hashed) in old slot order."""
@@ -179,6 +203,7 @@ class _Table:
 
     def _copy_into(self, new: _T) -> _T:
         new._keys, new._values, new._used = list(self._keys), list(self._values), self._used
+        new._str_pos = {}
         return new
 
     def slots(self) -> list[Any]:
@@ -240,7 +265,14 @@ class MPMap(_Table):
 
     def lookup(self, key: Any) -> tuple[bool, Any]:
         """(True, value) if ``key`` is present, else (False, None)."""
-        pos, found = self._locate(key, add=False)
+        if self.key_kind is None:
+            if type(key) is str:
+                pos = self._str_pos.get(key)
+                if pos is not None and self._keys[pos] is key:
+                    return True, self._values[pos]
+            pos, found = self._find(key, False)
+        else:
+            pos, found = self._locate(key, add=False)
         return (True, self._values[pos]) if found else (False, None)
 
     def __contains__(self, key: Any) -> bool:
@@ -248,6 +280,11 @@ class MPMap(_Table):
 
     def store(self, key: Any, value: Any) -> None:
         """``d[key] = value``: insert, or replace the value and keep the original key object."""
+        if type(key) is str and self.key_kind is None:
+            pos = self._str_pos.get(key)
+            if pos is not None and self._keys[pos] is key:
+                self._values[pos] = value
+                return
         pos, _ = self._locate(key, add=True)
         self._values[pos] = value
 
@@ -323,8 +360,10 @@ class MPSet(_Table):
         """Table for a ``{a, b, ...}`` display of n items (BUILD_SET n): alloc exactly n."""
         return cls(profile, hash_fn, eq_fn, initial_alloc("display", n))
 
+    _IDENTITY_FIRST = False  # mp_set_lookup has no identity pre-check of its own
+
     def _matches(self, stored: Any, key: Any, ptrs_only: bool) -> bool:
-        return bool(self.eq_fn(stored, key))  # mp_set_lookup has no identity pre-check of its own
+        return bool(self.eq_fn(stored, key))
 
     def add(self, item: Any) -> bool:
         """set.add: True if ``item`` was new (an equal element already present is kept)."""

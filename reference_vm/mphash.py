@@ -48,6 +48,13 @@ FALSE_HASH = 0
 HashOther = Callable[[Any], int]
 
 
+#: Memoised str/bytes hashes, one table per ``qstr_hash_bytes`` (the only profile field the hash
+#: depends on). MicroPython stores a qstr's hash next to it; this plays the same role for the VM's
+#: name lookups. A str never equals a bytes object, so both share a table; emptied when it gets big.
+_STR_HASHES: dict[int, dict[str | bytes, int]] = {}
+_STR_HASHES_LIMIT = 1 << 16
+
+
 def str_hash(s: str | bytes | bytearray, profile: Profile) -> int:
     """djb2 as MicroPython's qstr code computes it, for str (over UTF-8) and bytes.
 
@@ -55,7 +62,24 @@ def str_hash(s: str | bytes | bytearray, profile: Profile) -> int:
     ``qstr_hash_bytes`` (16 bits on unix and WASM, 8 on rp2). 0 is reserved for
     "not computed yet", so a hash of 0 becomes 1. Interned and heap strings
     hash alike, since both use this function (and makeqstrdata.py mirrors it).
+    Results for exact str and bytes values are memoised.
     """
+    kind = type(s)
+    if kind is not str and kind is not bytes:
+        return _djb2(s, profile)
+    cache = _STR_HASHES.get(profile.qstr_hash_bytes)
+    if cache is None:
+        cache = _STR_HASHES[profile.qstr_hash_bytes] = {}
+    h = cache.get(s)
+    if h is None:
+        h = _djb2(s, profile)
+        if len(cache) >= _STR_HASHES_LIMIT:
+            cache.clear()
+        cache[s] = h
+    return h
+
+
+def _djb2(s: str | bytes | bytearray, profile: Profile) -> int:
     data = s.encode("utf-8", "surrogatepass") if isinstance(s, str) else bytes(s)
     h = 5381
     for byte in data:

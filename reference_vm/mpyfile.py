@@ -122,9 +122,23 @@ class RawCode:
     instructions: tuple[Instruction, ...]
     children: tuple[RawCode, ...]
     _by_offset: dict[int, int] = field(init=False, repr=False, compare=False)
+    #: The scope flags as plain bools (testing an IntFlag costs an enum construction per test).
+    is_generator: bool = field(init=False, repr=False, compare=False)
+    has_varargs: bool = field(init=False, repr=False, compare=False)
+    has_varkw: bool = field(init=False, repr=False, compare=False)
+    has_kwonly_defaults: bool = field(init=False, repr=False, compare=False)
+    #: Only positional parameters (no *args, **kwargs or keyword-only ones): the call fast path.
+    positional_only: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_offset", {ins.offset: i for i, ins in enumerate(self.instructions)})
+        flags = int(self.scope_flags)
+        object.__setattr__(self, "is_generator", bool(flags & ScopeFlag.GENERATOR))
+        object.__setattr__(self, "has_varargs", bool(flags & ScopeFlag.VARARGS))
+        object.__setattr__(self, "has_varkw", bool(flags & ScopeFlag.VARKEYWORDS))
+        object.__setattr__(self, "has_kwonly_defaults", bool(flags & ScopeFlag.DEFKWARGS))
+        object.__setattr__(self, "positional_only", not (self.has_varargs or self.has_varkw or
+                                                         self.has_kwonly_defaults or self.n_kwonly_args))
 
     @property
     def code(self) -> bytes:
@@ -139,10 +153,6 @@ class RawCode:
     @property
     def n_cell(self) -> int:
         return len(self.cells)
-
-    @property
-    def is_generator(self) -> bool:
-        return bool(self.scope_flags & ScopeFlag.GENERATOR)
 
     def line_for(self, offset: int) -> int:
         """Source line of the opcode at ``offset`` (1 when the table is empty, as with -O3)."""

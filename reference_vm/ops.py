@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reference_vm import mptypes as T
-from reference_vm.arith import binary_op, unary_op
+from reference_vm.arith import INT_FAST, INT_FAST_POS, binary_op, unary_op
 from reference_vm.containers import MPDict, MPSet
 from reference_vm.exceptions import GuestException, exc_value, mp_error, new_exception
 from reference_vm.machine import RETURN, YIELD, Frame, Generator, Ins, Machine
@@ -77,8 +77,15 @@ def UNARY_OP_MULTI(m: Machine, f: Frame, ins: Ins) -> None:
 
 @handler(Op.BINARY_OP_MULTI)
 def BINARY_OP_MULTI(m: Machine, f: Frame, ins: Ins) -> None:
-    rhs = f.stack.pop()
-    f.stack[-1] = binary_op(ins.arg, f.stack[-1], rhs)
+    stack = f.stack
+    rhs = stack.pop()
+    lhs = stack[-1]
+    if type(lhs) is int and type(rhs) is int:  # the common case, without binary_op's dispatch
+        fn = (INT_FAST_POS if rhs > 0 else INT_FAST)[ins.arg]
+        if fn is not None:
+            stack[-1] = fn(lhs, rhs)
+            return
+    stack[-1] = binary_op(ins.arg, lhs, rhs)
 
 
 # --- load constants ------------------------------------------------------------------
@@ -722,7 +729,18 @@ def _call(f: Frame, arg: int, method: bool, star: bool) -> None:
 
 @handler(Op.CALL_FUNCTION)
 def CALL_FUNCTION(m: Machine, f: Frame, ins: Ins) -> None:
-    _call(f, ins.arg, False, False)
+    n = ins.arg
+    if n > 0xff:
+        _call(f, n, False, False)
+        return
+    # Positional arguments only (what _call does for this case, without its general steps).
+    stack = f.stack
+    if n:
+        args = stack[-n:]
+        del stack[-n:]
+    else:
+        args = []
+    stack[-1] = call(stack[-1], args, None)
 
 
 @handler(Op.CALL_FUNCTION_VAR_KW)
@@ -732,7 +750,16 @@ def CALL_FUNCTION_VAR_KW(m: Machine, f: Frame, ins: Ins) -> None:
 
 @handler(Op.CALL_METHOD)
 def CALL_METHOD(m: Machine, f: Frame, ins: Ins) -> None:
-    _call(f, ins.arg, True, False)
+    n = ins.arg
+    if n > 0xff:
+        _call(f, n, True, False)
+        return
+    # Positional arguments only; stack: [fn, self or NULL, args...].
+    stack = f.stack
+    first = len(stack) - n - 1  # the self slot
+    args = stack[first + 1:] if stack[first] is NULL else stack[first:]
+    del stack[first:]
+    stack[-1] = call(stack[-1], args, None)
 
 
 @handler(Op.CALL_METHOD_VAR_KW)
