@@ -16,6 +16,11 @@ from typing import Any
 from reference_vm import mptypes as T
 from reference_vm.containers import MPDict
 from reference_vm.exceptions import GuestException, exc_args, exc_data, mp_error
+from reference_vm.mod_collections import make_collections
+from reference_vm.mod_io import make_io
+from reference_vm.mod_json import make_json
+from reference_vm.mod_re import make_re
+from reference_vm.mod_struct import make_struct
 from reference_vm.objects import NULL, Instance, Module, MPType, NativeFunction
 from reference_vm.runtime import SPECIAL_ATTRS, STATE, call, getattr_, iterate
 
@@ -262,4 +267,9 @@ register("builtins", lambda: Module("builtins", STATE.machine.builtins))
 register("gc", make_gc)
 register("micropython", make_micropython)
 register("math", make_math)
+register("struct", make_struct)
+register("json", make_json)
+register("re", make_re)
+register("collections", make_collections)
+register("io", make_io)
 _ = (iterate, exc_args)
