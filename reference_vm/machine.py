@@ -254,21 +254,7 @@ class Machine:
             self.bind_arguments(f, fn, args, kwargs)
         if raw.is_generator:
             return Generator(f)
-        # run_frame(f), inlined
-        self.depth += 1
-        self.frames.append(f)
-        try:
-            if self.depth > MAX_DEPTH:
-                raise mp_error("RuntimeError", "maximum recursion depth exceeded")
-            if self.execute(f) != RETURN:
-                raise VMInternalError("a non-generator frame yielded")
-            if f.stack or f.blocks:
-                raise VMInternalError(f"{f.raw.simple_name} returned with {len(f.stack)} values and "
-                                      f"{len(f.blocks)} blocks left")
-            return f.retval
-        finally:
-            self.depth -= 1
-            self.frames.pop()
+        return self.run_frame(f)
 
     def bind_arguments(self, f: Frame, fn: Function, args: Any, kwargs: dict[str, Any] | None) -> None:
         """Argument binding as py/bc.c does it (reference-vm-notes §3.2)."""

@@ -140,28 +140,26 @@ def LOAD_DEREF(m: Machine, f: Frame, ins: Ins) -> None:
     f.stack.append(value)
 
 
-@handler(Op.LOAD_NAME)
-def LOAD_NAME(m: Machine, f: Frame, ins: Ins) -> None:
-    name = f.context.qstrs[ins.arg]
-    value = f.locals_dict.get(name)
-    if value is NULL:
-        value = f.globals.get(name)
-        if value is NULL:
-            value = m.builtins.get(name)
-            if value is NULL:
-                raise _name_error(name)
-    f.stack.append(value)
-
-
-@handler(Op.LOAD_GLOBAL)
-def LOAD_GLOBAL(m: Machine, f: Frame, ins: Ins) -> None:
-    name = f.context.qstrs[ins.arg]
+def _global_or_builtin(m: Machine, f: Frame, name: str) -> Any:
+    """A name from the globals, else the builtins, else NameError."""
     value = f.globals.get(name)
     if value is NULL:
         value = m.builtins.get(name)
         if value is NULL:
             raise _name_error(name)
-    f.stack.append(value)
+    return value
+
+
+@handler(Op.LOAD_NAME)
+def LOAD_NAME(m: Machine, f: Frame, ins: Ins) -> None:
+    name = f.context.qstrs[ins.arg]
+    value = f.locals_dict.get(name)
+    f.stack.append(_global_or_builtin(m, f, name) if value is NULL else value)
+
+
+@handler(Op.LOAD_GLOBAL)
+def LOAD_GLOBAL(m: Machine, f: Frame, ins: Ins) -> None:
+    f.stack.append(_global_or_builtin(m, f, f.context.qstrs[ins.arg]))
 
 
 @handler(Op.LOAD_ATTR)

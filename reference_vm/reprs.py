@@ -52,19 +52,22 @@ def float_repr(x: float) -> str:
     return repr(x)
 
 
+_NAMED_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _named_escape(ch: str, quote: str) -> str | None:
+    """The escape str and bytes reprs share for the quote, backslash, \\n, \\r and \\t."""
+    return "\\" + ch if ch == quote else _NAMED_ESCAPES.get(ch)
+
+
 def str_repr(s: str) -> str:
     quote = "'" if "'" not in s or '"' in s else '"'
     out = [quote]
     for ch in s:
         o = ord(ch)
-        if ch == quote or ch == "\\":
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
+        named = _named_escape(ch, quote)
+        if named is not None:
+            out.append(named)
         elif o < 0x20 or o == 0x7f:
             out.append(f"\\x{o:02x}")
         else:
@@ -78,14 +81,9 @@ def bytes_repr(b: bytes | bytearray) -> str:
     out = ["b", quote]
     for o in b:
         ch = chr(o)
-        if ch == quote or ch == "\\":
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
+        named = _named_escape(ch, quote)
+        if named is not None:
+            out.append(named)
         elif o < 0x20 or o >= 0x7f:
             out.append(f"\\x{o:02x}")
         else:
