@@ -13,33 +13,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conformance.case import Case, Expectation, OutcomeSpec, SourceRef
+from benchmarks.timing import make_case, per_call
 from runners import create_runner
 from runners.base import RunnerOptions
 
-CASE = Case("bench", "x = 1 + 1\nprint(x)\n", Expectation(OutcomeSpec(stdout="2\n", given=frozenset({"stdout"}))),
-            SourceRef("bench", 1), "bench")
-
-
-def per_call(function: Callable[[], object], count: int) -> float:
-    """Median seconds per call over ``count`` calls, in 5 batches."""
-    batches = []
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(max(1, count // 5)):
-            function()
-        batches.append((time.perf_counter() - start) / max(1, count // 5))
-    return statistics.median(batches)
+CASE = make_case("bench", "x = 1 + 1\nprint(x)\n", "2\n")
 
 
 def bare_fork() -> None:

@@ -15,15 +15,12 @@ Figures, not timed tests: nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conformance.case import Case, Expectation, OutcomeSpec, SourceRef
+from benchmarks.timing import make_case, per_call
 from conformance.outcome import Status
 from runners import create_runner, qemu
 from runners.base import RunnerOptions
@@ -49,22 +46,6 @@ CASES = {
     "1 line": (ONE_LINE, "hello\n"),
     "10 lines": (TEN_LINES, "6765 140 8\n"),
 }
-
-
-def make_case(name: str, code: str, stdout: str) -> Case:
-    return Case(name, code, Expectation(OutcomeSpec(stdout=stdout, given=frozenset({"stdout"}))),
-                SourceRef("bench", 1), "bench")
-
-
-def per_call(function: Callable[[], object], count: int) -> float:
-    """Median seconds per call over ``count`` calls, in 5 batches."""
-    batches = []
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(max(1, count // 5)):
-            function()
-        batches.append((time.perf_counter() - start) / max(1, count // 5))
-    return statistics.median(batches)
 
 
 def runner_rows(count: int) -> list[tuple[str, str, float, str]]:
