@@ -220,7 +220,9 @@ def str_programs(draw: st.DrawFn) -> tuple[list[str], list[str]]:
         template = draw(st.sampled_from(STR_EXPRS))
         exprs.append(template.format(
             s=s, t=t, u=u, c=c, n=draw(st.integers(-10, 10)), m=draw(st.integers(-10, 10)),
-            w=draw(st.integers(-1, 14)), p=draw(st.integers(0, 3))))
+            # Not a VM gap: a negative width crashes real MicroPython ('ab'.center(-1) segfaults
+            # the 1.29 unix port and traps the 1.27 WASM build), so there is nothing to compare with.
+            w=draw(st.integers(0, 14)), p=draw(st.integers(0, 3))))
     return values, exprs
 
 
