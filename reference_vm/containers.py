@@ -56,8 +56,7 @@ class MPDict:
         self.addr = 0
 
     def get(self, key: Any, default: Any = NULL) -> Any:
-        found, value = self.table.lookup(key)
-        return value if found else default
+        return self.table.get(key, default)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self.table.store(key, value)

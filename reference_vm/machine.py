@@ -7,13 +7,16 @@ value stack and block stack live in the ``Frame``), so a generator is just a
 frame that ``execute`` is called on again. Guest calls recurse on the host
 stack; ``MAX_DEPTH`` reproduces MicroPython's "maximum recursion depth
 exceeded" at a depth comparable to the unix port's. The step budget and the
-wall-clock deadline are checked every ``CHECK_EVERY`` instructions, so a
-guest infinite loop ends as ``Timeout``. Unwinding rules: reference-vm-notes §3.5.
+wall-clock deadline are charged per backward jump and per guest call (every
+endless run takes infinitely many of one or the other, and straight-line code
+between them is bounded), checked every ``CHECK_EVERY`` charges, so a guest
+infinite loop ends as ``Timeout`` without a counter on every instruction. Unwinding rules: reference-vm-notes §3.5.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from reference_vm import mptypes as T
@@ -22,12 +25,12 @@ from reference_vm.errors import VMInternalError
 from reference_vm.exceptions import GuestException, exc_data, mp_error, new_exception
 from reference_vm.mpyfile import RawCode
 from reference_vm.objects import NULL, Cell, CodeContext, Function, Instance
-from reference_vm.opcodes import Op
+from reference_vm.opcodes import Op, Operand
 from reference_vm.runtime import STATE
 
 #: Guest call depth at which RuntimeError('maximum recursion depth exceeded') is raised.
 MAX_DEPTH = 190
-CHECK_EVERY = 4096
+CHECK_EVERY = 1024
 RETURN, YIELD = 1, 2
 
 
@@ -50,11 +53,15 @@ class Timeout(Exception):
 class Ins:
     """One pre-decoded instruction: the handler's view of it (jump targets as instruction indexes)."""
 
-    __slots__ = ("arg", "extra", "handler", "index", "offset", "op", "opcode", "target")
+    __slots__ = ("arg", "extra", "handler", "index", "name", "offset", "op", "opcode", "target")
 
-    def __init__(self, opcode: int, op: Op, arg: Any, extra: Any, target: int, offset: int, index: int) -> None:
+    def __init__(self, opcode: int, op: Op, arg: Any, extra: Any, target: int, offset: int, index: int,
+                 name: str = "") -> None:
+        self.name = name  # the qstr a QSTR operand names, resolved once
         from reference_vm.ops import DISPATCH
         self.handler = DISPATCH[opcode]  # ops.DISPATCH[opcode], looked up once
+        if 0 <= target <= index:
+            self.handler = _charged(self.handler)  # a backward jump: a loop's step
         self.opcode = opcode
         self.op = op
         self.arg = arg
@@ -64,19 +71,30 @@ class Ins:
         self.index = index
 
 
-_PROGRAMS: dict[int, tuple[RawCode, list[Ins]]] = {}
+def _charged(handler: Any) -> Any:
+    """``handler`` preceded by one charge against the step budget (see the module docstring)."""
+    def charged(m: Machine, f: Frame, ins: Ins) -> Any:
+        m.budget -= 1
+        if m.budget <= 0:
+            m.check_limits()
+        return handler(m, f, ins)
+    return charged
 
 
-def program(raw: RawCode) -> list[Ins]:
-    """The decoded instruction list of a raw code, built once per raw code."""
-    cached = _PROGRAMS.get(id(raw))
-    if cached is not None and cached[0] is raw:
-        return cached[1]
+def program(raw: RawCode, qstrs: Sequence[str]) -> list[Ins]:
+    """The decoded instruction list of a raw code, built once and kept on the raw code.
+
+    ``qstrs`` is the qstr table of the file the raw code came from (a raw code belongs to one file).
+    """
+    cached: list[Ins] | None = raw.__dict__.get("decoded")
+    if cached is not None:
+        return cached
     out = []
     for i, ins in enumerate(raw.instructions):
         target = raw.index_of(ins.target) if ins.target is not None else -1
-        out.append(Ins(ins.opcode, ins.op, ins.arg, ins.extra, target, ins.offset, i))
-    _PROGRAMS[id(raw)] = (raw, out)
+        name = qstrs[ins.arg] if ins.op.operand is Operand.QSTR else ""
+        out.append(Ins(ins.opcode, ins.op, ins.arg, ins.extra, target, ins.offset, i, name))
+    object.__setattr__(raw, "decoded", out)
     return out
 
 
@@ -99,7 +117,6 @@ class Frame:
     __slots__ = (
         "blocks",
         "context",
-        "cur",
         "fast",
         "fn",
         "globals",
@@ -115,10 +132,9 @@ class Frame:
     def __init__(self, fn: Function, locals_dict: Any = None) -> None:
         self.fn = fn
         self.raw = fn.raw
-        self.prog = program(fn.raw)
+        self.prog = program(fn.raw, fn.context.qstrs)
         self.context = fn.context
         self.ip = 0
-        self.cur = 0
         self.stack: list[Any] = []
         self.fast: list[Any] = [NULL] * fn.raw.n_state
         self.blocks: list[Block] = []
@@ -170,45 +186,41 @@ class Machine:
         self.budget = CHECK_EVERY
         self.steps += CHECK_EVERY
         if self.steps > self.step_limit or time.monotonic() > self.deadline:
-            raise Timeout(f"stopped after {self.steps} instructions")
+            raise Timeout(f"stopped after {self.steps} backward jumps and calls")
 
     def execute(self, f: Frame) -> int:
         """Run ``f`` until it returns (RETURN, value in f.retval) or yields (YIELD)."""
         prog = f.prog
         if f.inject is not NULL and prog[f.ip].op is not Op.YIELD_FROM:
             exc, f.inject = f.inject, NULL
-            if not self.unwind(f, exc):
+            # Thrown in at the yield that suspended the frame (or at its start).
+            if not self.unwind(f, exc, f.ip - 1 if f.ip else 0):
                 raise GuestException(exc)
         while True:
             ip = f.ip
             ins = prog[ip]
-            f.cur = ip
             f.ip = ip + 1
-            budget = self.budget - 1
-            self.budget = budget
-            if budget <= 0:
-                self.check_limits()
             try:
                 result = ins.handler(self, f, ins)
                 if result is not None:
                     return result
             except GuestException as exc:
-                if not self.unwind(f, exc.instance):
+                if not self.unwind(f, exc.instance, ip):
                     raise
             except RecursionError:
                 exc = new_exception(T.EXCEPTIONS["RuntimeError"], ("maximum recursion depth exceeded",))
-                if not self.unwind(f, exc):
+                if not self.unwind(f, exc, ip):
                     raise GuestException(exc) from None
             except _HOST_ERRORS as error:
                 # A host operation on a guest value failed the way the guest operation fails in
                 # MicroPython too (bytearray.append(300), int('x', 99)...): same type, host message.
                 exc = new_exception(T.EXCEPTIONS[_host_error_name(error)], tuple(str(a) for a in error.args[:1]))
-                if not self.unwind(f, exc):
+                if not self.unwind(f, exc, ip):
                     raise GuestException(exc) from None
 
-    def unwind(self, f: Frame, exc: Instance) -> bool:
-        """Route an exception raised at f.cur to a handler of this frame; False to propagate."""
-        ins = f.prog[f.cur]
+    def unwind(self, f: Frame, exc: Instance, index: int) -> bool:
+        """Route an exception raised by instruction ``index`` to a handler of this frame; False to propagate."""
+        ins = f.prog[index]
         if ins.op is not Op.END_FINALLY and ins.op is not Op.RAISE_LAST:
             exc_data(exc).traceback.append((f.context.source_file, f.raw.line_for(ins.offset),
                                             f.raw.simple_name))
@@ -225,6 +237,9 @@ class Machine:
         return True
 
     def run_frame(self, f: Frame) -> Any:
+        self.budget -= 1  # a call: one charge against the step budget
+        if self.budget <= 0:
+            self.check_limits()
         self.depth += 1
         self.frames.append(f)
         try:
@@ -254,7 +269,22 @@ class Machine:
             self.bind_arguments(f, fn, args, kwargs)
         if raw.is_generator:
             return Generator(f)
-        return self.run_frame(f)
+        # run_frame, inlined: this is every guest call.
+        self.budget -= 1
+        if self.budget <= 0:
+            self.check_limits()
+        self.depth += 1
+        frames = self.frames
+        frames.append(f)
+        try:
+            if self.depth > MAX_DEPTH:
+                raise mp_error("RuntimeError", "maximum recursion depth exceeded")
+            if self.execute(f) != RETURN:
+                raise VMInternalError("a non-generator frame yielded")
+            return f.retval
+        finally:
+            self.depth -= 1
+            frames.pop()
 
     def bind_arguments(self, f: Frame, fn: Function, args: Any, kwargs: dict[str, Any] | None) -> None:
         """Argument binding as py/bc.c does it (reference-vm-notes §3.2)."""

@@ -139,6 +139,10 @@ class OrderedMap:
         i = self._index(key)
         return (True, self.pairs[i][1]) if i >= 0 else (False, None)
 
+    def get(self, key: Any, default: Any) -> Any:
+        i = self._index(key)
+        return self.pairs[i][1] if i >= 0 else default
+
     def __contains__(self, key: Any) -> bool:
         return self._index(key) >= 0
 

@@ -99,11 +99,17 @@ class _Table:
         self._keys: list[Any] = [EMPTY] * alloc
         self._values: list[Any] = [None] * alloc
         self._used = 0
-        # str key -> the slot where a lookup found it at the first probe, by identity (maps only).
-        # While that slot still holds that very object the table has the same size (a resize
-        # resets this), so the same lookup would again stop there at once: no eq_fn call to
-        # skip, only the hash (of a str: pure). Entries are checked before use, never trusted.
+        # Lookup caches for exact-str keys, kept only while every key ever placed since the last
+        # reset is an exact str (``_str_only``): then a probe compares strs only (pure, no guest
+        # ``__eq__`` to skip) and hashes a str (pure), so its answer can be remembered.
+        # ``_str_pos``: str -> slot where a lookup found it. The probe chain before a found key
+        # never breaks (a delete there leaves a tombstone, because its next slot is filled) and
+        # gains no equal key, so while the slot still holds an equal str (checked on use) and the
+        # table keeps its size (a resize resets), the probe would stop there again.
+        # ``_str_miss``: strs a lookup did not find; any newly placed key clears it.
+        self._str_only = True
         self._str_pos: dict[str, int] = {}
+        self._str_miss: set[str] = set()
 
     @property
     def alloc(self) -> int:
@@ -139,8 +145,6 @@ class _Table:
         pos = start = (h & word_mask) % n
         identity_first = self._IDENTITY_FIRST
         if identity_first and keys[pos] is key:
-            if type(key) is str:
-                self._str_pos[key] = pos
             return pos, True
         eq = self.eq_fn
         avail = -1
@@ -186,6 +190,11 @@ class _Table:
     def _place(self, pos: int, key: Any, value: Any) -> None:
         self._keys[pos], self._values[pos] = key, value
         self._used += 1
+        if self._str_miss:
+            self._str_miss.clear()
+        if type(key) is not str and self._str_only:
+            self._str_only = False
+            self._str_pos.clear()
 
     def _vacate(self, pos: int, always_tombstone: bool = False) -> None:
         """Delete slot ``pos``: empty if the next slot is empty (and allowed), else a tombstone."""
@@ -203,7 +212,7 @@ class _Table:
 
     def _copy_into(self, new: _T) -> _T:
         new._keys, new._values, new._used = list(self._keys), list(self._values), self._used
-        new._str_pos = {}
+        new._str_only, new._str_pos, new._str_miss = self._str_only, {}, set()
         return new
 
     def slots(self) -> list[Any]:
@@ -265,24 +274,37 @@ class MPMap(_Table):
 
     def lookup(self, key: Any) -> tuple[bool, Any]:
         """(True, value) if ``key`` is present, else (False, None)."""
+        value = self.get(key, _MISSING)
+        return (False, None) if value is _MISSING else (True, value)
+
+    def get(self, key: Any, default: Any) -> Any:
+        """The value of ``key``, or ``default`` when absent (``lookup`` without the pair)."""
         if self.key_kind is None:
-            if type(key) is str:
+            if type(key) is str and self._str_only:
                 pos = self._str_pos.get(key)
-                if pos is not None and self._keys[pos] is key:
-                    return True, self._values[pos]
+                if pos is not None and self._keys[pos] == key:
+                    return self._values[pos]
+                if key in self._str_miss:
+                    return default
+                pos, found = self._find(key, False)
+                if found:
+                    self._str_pos[key] = pos
+                    return self._values[pos]
+                self._str_miss.add(key)
+                return default
             pos, found = self._find(key, False)
         else:
             pos, found = self._locate(key, add=False)
-        return (True, self._values[pos]) if found else (False, None)
+        return self._values[pos] if found else default
 
     def __contains__(self, key: Any) -> bool:
         return self._locate(key, add=False)[1]
 
     def store(self, key: Any, value: Any) -> None:
         """``d[key] = value``: insert, or replace the value and keep the original key object."""
-        if type(key) is str and self.key_kind is None:
+        if type(key) is str and self.key_kind is None and self._str_only:
             pos = self._str_pos.get(key)
-            if pos is not None and self._keys[pos] is key:
+            if pos is not None and self._keys[pos] == key:
                 self._values[pos] = value
                 return
         pos, _ = self._locate(key, add=True)

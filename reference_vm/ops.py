@@ -112,7 +112,7 @@ def LOAD_CONST_SMALL_INT(m: Machine, f: Frame, ins: Ins) -> None:
 
 @handler(Op.LOAD_CONST_STRING)
 def LOAD_CONST_STRING(m: Machine, f: Frame, ins: Ins) -> None:
-    f.stack.append(f.context.qstrs[ins.arg])
+    f.stack.append(ins.name)
 
 
 @handler(Op.LOAD_CONST_OBJ)
@@ -152,24 +152,24 @@ def _global_or_builtin(m: Machine, f: Frame, name: str) -> Any:
 
 @handler(Op.LOAD_NAME)
 def LOAD_NAME(m: Machine, f: Frame, ins: Ins) -> None:
-    name = f.context.qstrs[ins.arg]
+    name = ins.name
     value = f.locals_dict.get(name)
     f.stack.append(_global_or_builtin(m, f, name) if value is NULL else value)
 
 
 @handler(Op.LOAD_GLOBAL)
 def LOAD_GLOBAL(m: Machine, f: Frame, ins: Ins) -> None:
-    f.stack.append(_global_or_builtin(m, f, f.context.qstrs[ins.arg]))
+    f.stack.append(_global_or_builtin(m, f, ins.name))
 
 
 @handler(Op.LOAD_ATTR)
 def LOAD_ATTR(m: Machine, f: Frame, ins: Ins) -> None:
-    f.stack[-1] = getattr_(f.stack[-1], f.context.qstrs[ins.arg])
+    f.stack[-1] = getattr_(f.stack[-1], ins.name)
 
 
 @handler(Op.LOAD_METHOD)
 def LOAD_METHOD(m: Machine, f: Frame, ins: Ins) -> None:
-    meth, self_obj = load_method(f.stack[-1], f.context.qstrs[ins.arg])
+    meth, self_obj = load_method(f.stack[-1], ins.name)
     f.stack[-1] = meth
     f.stack.append(self_obj)
 
@@ -179,7 +179,7 @@ def LOAD_SUPER_METHOD(m: Machine, f: Frame, ins: Ins) -> None:
     from reference_vm.objects import Super
     self_obj = f.stack.pop()
     cls = f.stack.pop()
-    f.stack[-1] = getattr_(Super(cls, self_obj), f.context.qstrs[ins.arg])
+    f.stack[-1] = getattr_(Super(cls, self_obj), ins.name)
     f.stack.append(NULL)
 
 
@@ -208,18 +208,18 @@ def STORE_DEREF(m: Machine, f: Frame, ins: Ins) -> None:
 
 @handler(Op.STORE_NAME)
 def STORE_NAME(m: Machine, f: Frame, ins: Ins) -> None:
-    f.locals_dict[f.context.qstrs[ins.arg]] = f.stack.pop()
+    f.locals_dict[ins.name] = f.stack.pop()
 
 
 @handler(Op.STORE_GLOBAL)
 def STORE_GLOBAL(m: Machine, f: Frame, ins: Ins) -> None:
-    f.globals[f.context.qstrs[ins.arg]] = f.stack.pop()
+    f.globals[ins.name] = f.stack.pop()
 
 
 @handler(Op.STORE_ATTR)
 def STORE_ATTR(m: Machine, f: Frame, ins: Ins) -> None:
     obj = f.stack.pop()
-    setattr_(obj, f.context.qstrs[ins.arg], f.stack.pop())
+    setattr_(obj, ins.name, f.stack.pop())
 
 
 @handler(Op.STORE_SUBSCR)
@@ -252,14 +252,14 @@ def DELETE_DEREF(m: Machine, f: Frame, ins: Ins) -> None:
 
 @handler(Op.DELETE_NAME)
 def DELETE_NAME(m: Machine, f: Frame, ins: Ins) -> None:
-    name = f.context.qstrs[ins.arg]
+    name = ins.name
     if f.locals_dict.remove(name) is NULL:
         raise GuestException(new_exception(T.EXCEPTIONS["KeyError"], (name,)))
 
 
 @handler(Op.DELETE_GLOBAL)
 def DELETE_GLOBAL(m: Machine, f: Frame, ins: Ins) -> None:
-    name = f.context.qstrs[ins.arg]
+    name = ins.name
     if f.globals.remove(name) is NULL:
         raise GuestException(new_exception(T.EXCEPTIONS["KeyError"], (name,)))
 
@@ -304,9 +304,11 @@ def _cancel_active_finally(f: Frame, depth: int) -> None:
         del s[depth]
 
 
-def unwind_jump(m: Machine, f: Frame, unum: int) -> None:
-    """Leave ``unum & 0x7f`` blocks, running not-yet-active finally handlers on the way (stack: [.., dest])."""
-    here = f.prog[f.cur].offset
+def unwind_jump(m: Machine, f: Frame, unum: int, here: int) -> None:
+    """Leave ``unum & 0x7f`` blocks, running not-yet-active finally handlers on the way (stack: [.., dest]).
+
+    ``here`` is the offset of the instruction leaving (finally handlers after it are not yet active).
+    """
     while unum & 0x7f:
         unum -= 1
         block = f.blocks[-1]
@@ -325,7 +327,7 @@ def unwind_jump(m: Machine, f: Frame, unum: int) -> None:
 @handler(Op.UNWIND_JUMP)
 def UNWIND_JUMP(m: Machine, f: Frame, ins: Ins) -> None:
     f.stack.append(ins.target)
-    unwind_jump(m, f, ins.extra)
+    unwind_jump(m, f, ins.extra, ins.offset)
 
 
 @handler(Op.JUMP)
@@ -437,8 +439,8 @@ def END_FINALLY(m: Machine, f: Frame, ins: Ins) -> Any:
         return None
     if isinstance(top, Marker):
         if top.count < 0:
-            return unwind_return(m, f)
-        unwind_jump(m, f, top.count)
+            return unwind_return(m, f, ins.offset)
+        unwind_jump(m, f, top.count, ins.offset)
         return None
     raise GuestException(top)
 
@@ -542,9 +544,8 @@ def UNPACK_EX(m: Machine, f: Frame, ins: Ins) -> None:
 
 # --- return, raise, yield ------------------------------------------------------------
 
-def unwind_return(m: Machine, f: Frame) -> Any:
-    """RETURN_VALUE: run pending finally handlers, then leave the frame with TOS."""
-    here = f.prog[f.cur].offset
+def unwind_return(m: Machine, f: Frame, here: int) -> Any:
+    """RETURN_VALUE at offset ``here``: run pending finally handlers, then leave the frame with TOS."""
     while f.blocks:
         block = f.blocks[-1]
         if block.is_finally:
@@ -566,7 +567,11 @@ def unwind_return(m: Machine, f: Frame) -> Any:
 
 @handler(Op.RETURN_VALUE)
 def RETURN_VALUE(m: Machine, f: Frame, ins: Ins) -> Any:
-    return unwind_return(m, f)
+    if f.blocks:
+        return unwind_return(m, f, ins.offset)
+    f.retval = f.stack.pop()
+    f.stack.clear()
+    return RETURN
 
 
 @handler(Op.RAISE_LAST)
@@ -601,7 +606,7 @@ def YIELD_FROM(m: Machine, f: Frame, ins: Ins) -> Any:
     kind, value = _delegate_step(m, delegate, send, inject)
     if kind == YIELD:
         f.stack.append(value)
-        f.ip = f.cur
+        f.ip = ins.index
         return YIELD
     f.stack[-1] = value
     if inject is not NULL and inject.mp_type.is_subclass(T.EXCEPTIONS["GeneratorExit"]):
@@ -738,7 +743,8 @@ def CALL_FUNCTION(m: Machine, f: Frame, ins: Ins) -> None:
         del stack[-n:]
     else:
         args = []
-    stack[-1] = call(stack[-1], args, None)
+    fn = stack[-1]
+    stack[-1] = m.call_function(fn, args, None) if type(fn) is Function else call(fn, args, None)
 
 
 @handler(Op.CALL_FUNCTION_VAR_KW)
@@ -757,7 +763,8 @@ def CALL_METHOD(m: Machine, f: Frame, ins: Ins) -> None:
     first = len(stack) - n - 1  # the self slot
     args = stack[first + 1:] if stack[first] is NULL else stack[first:]
     del stack[first:]
-    stack[-1] = call(stack[-1], args, None)
+    fn = stack[-1]
+    stack[-1] = m.call_function(fn, args, None) if type(fn) is Function else call(fn, args, None)
 
 
 @handler(Op.CALL_METHOD_VAR_KW)
@@ -775,12 +782,12 @@ def IMPORT_NAME(m: Machine, f: Frame, ins: Ins) -> None:
     from reference_vm.modules import import_module
     fromlist = f.stack.pop()
     level = f.stack[-1]
-    f.stack[-1] = import_module(m, f.context.qstrs[ins.arg], fromlist, level)
+    f.stack[-1] = import_module(m, ins.name, fromlist, level)
 
 
 @handler(Op.IMPORT_FROM)
 def IMPORT_FROM(m: Machine, f: Frame, ins: Ins) -> None:
-    name = f.context.qstrs[ins.arg]
+    name = ins.name
     value = getattr_(f.stack[-1], name, _MISSING)
     if value is _MISSING:
         raise mp_error("ImportError", f"can't import name {name}")
