@@ -263,6 +263,8 @@ def _repeat(seq: Any, n: Any) -> Any:
 
 def _sequence(op: int, lhs: Any, rhs: Any) -> Any:
     kind = type(lhs)
+    if kind in (bytes, bytearray) and type(rhs) is str:
+        rhs = rhs.encode()  # bytes/bytearray operators take any buffer, and a str is one
     if op == B.ADD or op == B.INPLACE_ADD:
         if kind is list and op == B.INPLACE_ADD:
             from reference_vm.runtime import iterate
@@ -288,11 +290,13 @@ def _sequence(op: int, lhs: Any, rhs: Any) -> Any:
                                if STATE.detailed else "can't convert to str implicitly")
             return rhs in lhs
         if kind in (bytes, bytearray):
-            if type(rhs) is int:
-                return rhs in lhs
-            if type(rhs) in (bytes, bytearray):
-                return bytes(rhs) in lhs
-            return NULL
+            if type(rhs) in (bytes, bytearray, str):  # a needle with the buffer protocol: a byte search
+                return (rhs.encode() if type(rhs) is str else bytes(rhs)) in lhs
+            if kind is bytearray:  # objarray.c: no scalar search, and anything else is simply absent
+                if type(rhs) in (int, bool, float):
+                    raise mp_error("NotImplementedError", "")
+                return False
+            return NULL  # bytes: mp_binary_op's fallback compares each item
         return any(equal(item, rhs) for item in lhs)
     if op == B.MODULO and kind in (str, bytes):
         from reference_vm.builtins_str import percent_format

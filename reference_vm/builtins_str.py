@@ -75,13 +75,36 @@ def s_rsplit(self: Any, sep: Any = None, maxsplit: Any = -1) -> list[Any]:
     return s_split(self)
 
 
+def _search_range(self: Any, start: Any, end: Any) -> tuple[int, int]:
+    """str_index_to_ptr for find/count bounds: each given index wraps once, then clamps to [0, len]."""
+    from reference_vm.subscr import machine_int
+    n = len(self)
+    bounds = []
+    for index, default in ((start, 0), (end, n)):
+        if index is None:
+            bounds.append(default)
+            continue
+        value = machine_int(index)
+        if value < 0:
+            value += n
+        bounds.append(min(n, max(value, 0)))
+    return bounds[0], bounds[1]
+
+
 def _finder(name: str, raise_missing: bool) -> Any:
     def find(self: Any, sub: Any, start: Any = None, end: Any = None) -> int:
+        if type(self) is not str and type(sub) in (int, bool):  # {bytes,bytearray}.find(int): one byte
+            if not 0 <= sub <= 255:
+                raise mp_error("ValueError", "bytes value out of range")
+            sub = bytes((sub,))
         _str_arg(self, sub)
-        result = getattr(self, name)(sub, start, end)
-        if result < 0 and raise_missing:
-            raise mp_error("ValueError", "substring not found")
-        return result
+        lo, hi = _search_range(self, start, end)
+        result = -1 if hi < lo else getattr(self[lo:hi], name)(sub)
+        if result < 0:
+            if raise_missing:
+                raise mp_error("ValueError", "substring not found")
+            return -1
+        return result + lo
     return find
 
 
@@ -116,7 +139,8 @@ def s_replace(self: Any, old: Any, new: Any, count: Any = -1) -> Any:
 
 def s_count(self: Any, sub: Any, start: Any = None, end: Any = None) -> int:
     _str_arg(self, sub)
-    return self.count(sub, start, end)
+    lo, hi = _search_range(self, start, end)
+    return self[lo:hi].count(sub)
 
 
 def s_partition(self: Any, sep: Any) -> tuple[Any, ...]:
@@ -263,6 +287,19 @@ def install() -> None:
         t.locals.update({"decode": nf("decode", b_decode, 1, 3), "hex": nf("hex", b_hex, 1, 2),
                          "format": nf("format", str_format, 1, -1, True),
                          "fromhex": ClassMethod(nf("fromhex", b_fromhex, 2, 2))})
-    from reference_vm.builtins_seq import list_append, list_extend
-    T.BYTEARRAY_T.locals.update({"append": nf("append", list_append, 2, 2),
-                                 "extend": nf("extend", list_extend, 2, 2)})
+    T.BYTEARRAY_T.locals.update({"append": nf("append", _bytearray_append, 2, 2),
+                                 "extend": nf("extend", _bytearray_extend, 2, 2)})
+
+
+def _bytearray_append(self: bytearray, value: Any) -> None:
+    from reference_vm.subscr import byte_value
+    self.append(byte_value(value))
+
+
+def _bytearray_extend(self: bytearray, source: Any) -> None:
+    """array_extend: a buffer (str included) is copied as bytes; anything else is iterated, each item wrapped."""
+    from reference_vm.subscr import byte_value
+    if type(source) in (bytes, bytearray, str):
+        self.extend(source.encode() if type(source) is str else source)
+    else:
+        self.extend(byte_value(item) for item in iterate(source))

@@ -14,7 +14,7 @@ from reference_vm.containers import MPDict
 from reference_vm.exceptions import GuestException, mp_error, new_exception
 from reference_vm.mptypes import EXCEPTIONS
 from reference_vm.objects import NULL, Instance, MPType
-from reference_vm.runtime import STATE, call, iterate, native_of, type_name
+from reference_vm.runtime import STATE, call, native_of, type_name
 
 _SEQ_NAMES = {list: "list", tuple: "tuple", str: "string", bytes: "bytes", bytearray: "bytearray", range: "range"}
 
@@ -39,13 +39,59 @@ def _index(seq: Any, index: Any) -> int:
     return index
 
 
-def _slice(s: slice) -> slice:
-    for part in (s.start, s.stop, s.step):
-        if part is not None and type(part) not in (int, bool):
-            raise mp_error("TypeError", "slice indices must be integers")
-    if s.step == 0:
+def machine_int(value: Any) -> int:
+    """``mp_obj_get_int``: a bool or int that fits a machine word, else TypeError/OverflowError."""
+    if type(value) is bool:
+        return int(value)
+    if type(value) is not int:
+        raise mp_error("TypeError", f"can't convert {type_name(value)} to int" if STATE.detailed
+                       else "can't convert to int")
+    half = 1 << (STATE.profile.word_bits - 1)
+    if not -half <= value < half:
+        raise mp_error("OverflowError", "overflow converting long int to machine word")
+    return value
+
+
+def _bound_slice(s: slice, length: int) -> tuple[int, int, int]:
+    """(start, stop, step) as mp_seq_get_fast_slice_indexes leaves them (py/objslice.c, py/sequence.c).
+
+    Each part goes through ``mp_obj_get_int``; a negative step's stop points at the last item taken.
+    """
+    step = 1 if s.step is None else machine_int(s.step)
+    if step == 0:
         raise mp_error("ValueError", "slice step can't be zero")
-    return s
+    lo, hi = (0, length) if step > 0 else (-1, length - 1)
+    bounds = []
+    for part, default in ((s.start, 0 if step > 0 else length - 1), (s.stop, length if step > 0 else -1)):
+        if part is None:
+            bounds.append(default)
+            continue
+        value = machine_int(part)
+        if value < 0:
+            value += length
+        bounds.append(min(hi, max(value, lo)))
+    start, stop = bounds
+    if step < 0:
+        stop += 1
+    if step > 0 and start > stop:
+        stop = start
+    elif step < 0 and start < stop:
+        stop = start + 1
+    return start, stop, step
+
+
+def _host_slice(s: slice, length: int, fast_only: bool, message: str = "") -> slice:
+    """The host slice selecting what MicroPython selects; step 1 only when ``fast_only``."""
+    start, stop, step = _bound_slice(s, length)
+    if step == 1:
+        return slice(start, stop)
+    if fast_only:
+        raise mp_error("NotImplementedError", message)
+    # mp_seq_extract_slice walks start, start+step, ... while before stop (stop inclusive for step < 0).
+    return slice(start, stop - 1 if stop > 0 else None, step) if step < 0 else slice(start, stop, step)
+
+
+_STEP_1_ONLY = "only slices with step=1 (aka None) are supported"
 
 
 def _not_subscriptable(obj: Any, what: str = "subscriptable") -> GuestException:
@@ -57,7 +103,8 @@ def load_subscr(obj: Any, index: Any) -> Any:
     kind = type(obj)
     if kind in (list, tuple, str, bytes, bytearray, range):
         if type(index) is slice:
-            return obj[_slice(index)]
+            # Only list and range take a step other than 1 (tuple, str and the byte types raise).
+            return obj[_host_slice(index, len(obj), kind is not list and kind is not range, _STEP_1_ONLY)]
         return obj[_index(obj, index)]
     if kind is MPDict:
         value = obj.get(index)
@@ -79,22 +126,33 @@ def load_subscr(obj: Any, index: Any) -> Any:
     raise _not_subscriptable(obj)
 
 
+def byte_value(value: Any) -> int:
+    """A byte stored into a bytearray: any machine int, truncated to 8 bits (mp_binary_set_val_array)."""
+    return machine_int(value) & 0xff
+
+
+def _store_slice(obj: list[Any] | bytearray, index: slice, value: Any) -> None:
+    if type(obj) is list:
+        where = _host_slice(index, len(obj), True)
+        if type(value) not in (list, tuple):  # mp_obj_get_array
+            raise mp_error("TypeError", f"object '{type_name(value)}' isn't a tuple or list" if STATE.detailed
+                           else "expected tuple/list")
+        obj[where] = value
+        return
+    where = _host_slice(index, len(obj), True, _STEP_1_ONLY)
+    if type(value) not in (bytes, bytearray):
+        raise mp_error("NotImplementedError", "array/bytes required on right side")
+    obj[where] = value
+
+
 def store_subscr(obj: Any, index: Any, value: Any) -> None:
     kind = type(obj)
     if kind is list or kind is bytearray:
         if type(index) is slice:
-            items = iterate(value)
-            if kind is bytearray:
-                items = bytes(items) if not isinstance(value, (bytes, bytearray)) else value
-            try:
-                obj[_slice(index)] = items
-            except ValueError:
-                raise mp_error("NotImplementedError", "") from None
+            _store_slice(obj, index, value)
             return
         i = _index(obj, index)
-        if kind is bytearray and (type(value) is not int or not 0 <= value < 256):
-            raise mp_error("ValueError", "bytearray value out of range" if False else "byte must be in range(0, 256)")
-        obj[i] = value
+        obj[i] = byte_value(value) if kind is bytearray else value
         return
     if kind is MPDict:
         obj[index] = value
@@ -107,16 +165,15 @@ def store_subscr(obj: Any, index: Any, value: Any) -> None:
         if obj.mp_type.native_base is not None and obj.native is not None:
             store_subscr(native_of(obj), index, value)
             return
-    raise _not_subscriptable(obj, "subscriptable" if kind is Instance else "mutable") if False else \
-        mp_error("TypeError", f"'{type_name(obj)}' object doesn't support item assignment" if STATE.detailed
-                 else "object doesn't support item assignment")
+    raise mp_error("TypeError", f"'{type_name(obj)}' object doesn't support item assignment" if STATE.detailed
+                   else "object doesn't support item assignment")
 
 
 def delete_subscr(obj: Any, index: Any) -> None:
     kind = type(obj)
-    if kind is list or kind is bytearray:
+    if kind is list:  # a bytearray has no item deletion at all
         if type(index) is slice:
-            del obj[_slice(index)]
+            del obj[_host_slice(index, len(obj), True)]
         else:
             del obj[_index(obj, index)]
         return
