@@ -31,7 +31,7 @@ from reference_vm.runtime import STATE
 #: Guest call depth at which RuntimeError('maximum recursion depth exceeded') is raised.
 MAX_DEPTH = 190
 CHECK_EVERY = 1024
-RETURN, YIELD = 1, 2
+RETURN, YIELD, CALL = 1, 2, 3
 
 
 _HOST_ERRORS = (ValueError, TypeError, IndexError, KeyError, OverflowError, ZeroDivisionError)
@@ -123,6 +123,7 @@ class Frame:
         "inject",
         "ip",
         "locals_dict",
+        "parent",
         "prog",
         "raw",
         "retval",
@@ -142,6 +143,7 @@ class Frame:
         self.locals_dict = fn.globals if locals_dict is None else locals_dict
         self.inject: Any = NULL
         self.retval: Any = None
+        self.parent: Frame | None = None  # the caller, while this frame runs inline in its execute
 
 
 class Generator:
@@ -176,10 +178,15 @@ class Machine:
         self.deadline = deadline
         self.steps = 0
         self.budget = CHECK_EVERY
-        self.depth = 0
+        self.callee: Frame | None = None  # the frame a handler returning CALL asks to enter
         self.builtins: MPDict = MPDict()
         self.modules: dict[str, Any] = {}
         self.frames: list[Frame] = []
+
+    @property
+    def depth(self) -> int:
+        """Guest call depth: the frames running now, inline or not."""
+        return len(self.frames)
 
     # --- running frames -------------------------------------------------------------
     def check_limits(self) -> None:
@@ -189,34 +196,77 @@ class Machine:
             raise Timeout(f"stopped after {self.steps} backward jumps and calls")
 
     def execute(self, f: Frame) -> int:
-        """Run ``f`` until it returns (RETURN, value in f.retval) or yields (YIELD)."""
+        """Run ``f`` until it returns (RETURN, value in f.retval) or yields (YIELD).
+
+        A call to a bytecode function from a call opcode runs inline: the handler
+        returns CALL with the bound frame in ``self.callee``, this loop switches to
+        it and back on its RETURN, so guest calls cost no host recursion. An
+        exception no handler of an inline frame takes leaves that frame and is
+        routed in its caller, at the call instruction, as if it had propagated.
+        """
+        base = f
         prog = f.prog
         if f.inject is not NULL and prog[f.ip].op is not Op.YIELD_FROM:
             exc, f.inject = f.inject, NULL
             # Thrown in at the yield that suspended the frame (or at its start).
             if not self.unwind(f, exc, f.ip - 1 if f.ip else 0):
                 raise GuestException(exc)
-        while True:
-            ip = f.ip
-            ins = prog[ip]
-            f.ip = ip + 1
-            try:
-                result = ins.handler(self, f, ins)
-                if result is not None:
-                    return result
-            except GuestException as exc:
-                if not self.unwind(f, exc.instance, ip):
-                    raise
-            except RecursionError:
-                exc = new_exception(T.EXCEPTIONS["RuntimeError"], ("maximum recursion depth exceeded",))
-                if not self.unwind(f, exc, ip):
-                    raise GuestException(exc) from None
-            except _HOST_ERRORS as error:
-                # A host operation on a guest value failed the way the guest operation fails in
-                # MicroPython too (bytearray.append(300), int('x', 99)...): same type, host message.
-                exc = new_exception(T.EXCEPTIONS[_host_error_name(error)], tuple(str(a) for a in error.args[:1]))
-                if not self.unwind(f, exc, ip):
-                    raise GuestException(exc) from None
+        frames = self.frames
+        try:
+            while True:
+                ip = f.ip
+                ins = prog[ip]
+                f.ip = ip + 1
+                try:
+                    result = ins.handler(self, f, ins)
+                    if result is None:
+                        continue
+                    if result == CALL:
+                        callee = self.callee
+                        self.budget -= 1  # a call: one charge against the step budget
+                        if self.budget <= 0:
+                            self.check_limits()
+                        if len(frames) >= MAX_DEPTH:
+                            raise mp_error("RuntimeError", "maximum recursion depth exceeded")
+                        frames.append(callee)
+                        callee.parent = f
+                        f = callee
+                        prog = f.prog
+                        continue
+                    if f is base:
+                        return result
+                    if result != RETURN:
+                        raise VMInternalError("an inline frame yielded")
+                    value = f.retval
+                    frames.pop()
+                    f = f.parent  # type: ignore[assignment]
+                    prog = f.prog
+                    f.stack[-1] = value
+                    continue
+                except GuestException as exc:
+                    error: BaseException = exc
+                    instance = exc.instance
+                except RecursionError:
+                    instance = new_exception(T.EXCEPTIONS["RuntimeError"], ("maximum recursion depth exceeded",))
+                    error = GuestException(instance)
+                except _HOST_ERRORS as host_error:
+                    # A host operation on a guest value failed the way the guest operation fails in
+                    # MicroPython too (bytearray.append(300), int('x', 99)...): same type, host message.
+                    instance = new_exception(T.EXCEPTIONS[_host_error_name(host_error)],
+                                             tuple(str(a) for a in host_error.args[:1]))
+                    error = GuestException(instance)
+                while not self.unwind(f, instance, ip):
+                    if f is base:
+                        raise error
+                    frames.pop()
+                    f = f.parent  # type: ignore[assignment]
+                    prog = f.prog
+                    ip = f.ip - 1  # the call instruction the exception now comes from
+        except BaseException:
+            while f is not base:  # inline frames end with the run (a Timeout, a VM error)
+                frames.pop()
+                f = f.parent  # type: ignore[assignment]
+            raise
 
     def unwind(self, f: Frame, exc: Instance, index: int) -> bool:
         """Route an exception raised by instruction ``index`` to a handler of this frame; False to propagate."""
@@ -237,14 +287,15 @@ class Machine:
         return True
 
     def run_frame(self, f: Frame) -> Any:
+        """Run a non-generator frame to its return value, on its own host-level execute."""
         self.budget -= 1  # a call: one charge against the step budget
         if self.budget <= 0:
             self.check_limits()
-        self.depth += 1
-        self.frames.append(f)
+        frames = self.frames
+        if len(frames) >= MAX_DEPTH:
+            raise mp_error("RuntimeError", "maximum recursion depth exceeded")
+        frames.append(f)
         try:
-            if self.depth > MAX_DEPTH:
-                raise mp_error("RuntimeError", "maximum recursion depth exceeded")
             if self.execute(f) != RETURN:
                 raise VMInternalError("a non-generator frame yielded")
             if f.stack or f.blocks:
@@ -252,12 +303,11 @@ class Machine:
                                       f"{len(f.blocks)} blocks left")
             return f.retval
         finally:
-            self.depth -= 1
-            self.frames.pop()
+            frames.pop()
 
     # --- calls ----------------------------------------------------------------------
-    def call_function(self, fn: Function, args: Any, kwargs: dict[str, Any] | None,
-                      locals_dict: Any = None) -> Any:
+    def new_frame(self, fn: Function, args: Any, kwargs: dict[str, Any] | None, locals_dict: Any = None) -> Frame:
+        """A frame for ``fn(*args, **kwargs)`` with its arguments bound."""
         f = Frame(fn, locals_dict)
         raw = fn.raw
         if not kwargs and raw.positional_only and not fn.closure and len(args) == raw.n_pos_args:
@@ -267,24 +317,14 @@ class Machine:
                 f.fast[slot] = Cell(f.fast[slot])
         else:
             self.bind_arguments(f, fn, args, kwargs)
-        if raw.is_generator:
+        return f
+
+    def call_function(self, fn: Function, args: Any, kwargs: dict[str, Any] | None,
+                      locals_dict: Any = None) -> Any:
+        f = self.new_frame(fn, args, kwargs, locals_dict)
+        if fn.raw.is_generator:
             return Generator(f)
-        # run_frame, inlined: this is every guest call.
-        self.budget -= 1
-        if self.budget <= 0:
-            self.check_limits()
-        self.depth += 1
-        frames = self.frames
-        frames.append(f)
-        try:
-            if self.depth > MAX_DEPTH:
-                raise mp_error("RuntimeError", "maximum recursion depth exceeded")
-            if self.execute(f) != RETURN:
-                raise VMInternalError("a non-generator frame yielded")
-            return f.retval
-        finally:
-            self.depth -= 1
-            frames.pop()
+        return self.run_frame(f)
 
     def bind_arguments(self, f: Frame, fn: Function, args: Any, kwargs: dict[str, Any] | None) -> None:
         """Argument binding as py/bc.c does it (reference-vm-notes §3.2)."""
@@ -380,10 +420,9 @@ class Machine:
             f.stack[-1] = send
         f.inject = exc
         gen.running = True
-        self.depth += 1
         self.frames.append(f)
         try:
-            if self.depth > MAX_DEPTH:
+            if len(self.frames) > MAX_DEPTH:
                 raise mp_error("RuntimeError", "maximum recursion depth exceeded")
             kind = self.execute(f)
         except GuestException as error:
@@ -393,7 +432,6 @@ class Machine:
             raise
         finally:
             gen.running = False
-            self.depth -= 1
             self.frames.pop()
         if kind == RETURN:
             gen.finished = True

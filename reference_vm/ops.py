@@ -14,7 +14,7 @@ from reference_vm import mptypes as T
 from reference_vm.arith import INT_FAST, INT_FAST_POS, binary_op, unary_op
 from reference_vm.containers import MPDict, MPSet
 from reference_vm.exceptions import GuestException, exc_value, mp_error, new_exception
-from reference_vm.machine import RETURN, YIELD, Frame, Generator, Ins, Machine
+from reference_vm.machine import CALL, RETURN, YIELD, Frame, Generator, Ins, Machine
 from reference_vm.objects import NULL, Function, Marker
 from reference_vm.opcodes import Op, call_counts, unpack_ex_counts
 from reference_vm.runtime import (
@@ -731,7 +731,7 @@ def _call(f: Frame, arg: int, method: bool, star: bool) -> None:
 
 
 @handler(Op.CALL_FUNCTION)
-def CALL_FUNCTION(m: Machine, f: Frame, ins: Ins) -> None:
+def CALL_FUNCTION(m: Machine, f: Frame, ins: Ins) -> Any:
     n = ins.arg
     if n > 0xff:
         _call(f, n, False, False)
@@ -744,7 +744,11 @@ def CALL_FUNCTION(m: Machine, f: Frame, ins: Ins) -> None:
     else:
         args = []
     fn = stack[-1]
-    stack[-1] = m.call_function(fn, args, None) if type(fn) is Function else call(fn, args, None)
+    if type(fn) is Function and not fn.raw.is_generator:
+        m.callee = m.new_frame(fn, args, None)
+        return CALL  # Machine.execute enters the frame; its return value replaces fn on the stack
+    stack[-1] = call(fn, args, None)
+    return None
 
 
 @handler(Op.CALL_FUNCTION_VAR_KW)
@@ -753,7 +757,7 @@ def CALL_FUNCTION_VAR_KW(m: Machine, f: Frame, ins: Ins) -> None:
 
 
 @handler(Op.CALL_METHOD)
-def CALL_METHOD(m: Machine, f: Frame, ins: Ins) -> None:
+def CALL_METHOD(m: Machine, f: Frame, ins: Ins) -> Any:
     n = ins.arg
     if n > 0xff:
         _call(f, n, True, False)
@@ -764,7 +768,11 @@ def CALL_METHOD(m: Machine, f: Frame, ins: Ins) -> None:
     args = stack[first + 1:] if stack[first] is NULL else stack[first:]
     del stack[first:]
     fn = stack[-1]
-    stack[-1] = m.call_function(fn, args, None) if type(fn) is Function else call(fn, args, None)
+    if type(fn) is Function and not fn.raw.is_generator:
+        m.callee = m.new_frame(fn, args, None)
+        return CALL  # Machine.execute enters the frame; its return value replaces fn on the stack
+    stack[-1] = call(fn, args, None)
+    return None
 
 
 @handler(Op.CALL_METHOD_VAR_KW)
