@@ -1,16 +1,25 @@
 """Frames, the dispatch loop, exception unwinding, generators and argument binding.
 
 Shaped like byterun: ``Machine.execute`` runs one frame until it returns or
-yields, calling one handler per instruction from a table built once
-(``ops.DISPATCH``, indexed by opcode byte). A frame is resumable (its ip,
-value stack and block stack live in the ``Frame``), so a generator is just a
-frame that ``execute`` is called on again. Guest calls recurse on the host
-stack; ``MAX_DEPTH`` reproduces MicroPython's "maximum recursion depth
-exceeded" at a depth comparable to the unix port's. The step budget and the
-wall-clock deadline are charged per backward jump and per guest call (every
-endless run takes infinitely many of one or the other, and straight-line code
-between them is bounded), checked every ``CHECK_EVERY`` charges, so a guest
-infinite loop ends as ``Timeout`` without a counter on every instruction. Unwinding rules: reference-vm-notes §3.5.
+yields, with one handler per opcode from a table built once (``ops.DISPATCH``,
+indexed by opcode byte). It runs a basic block at a time: interpreted, one
+handler call per instruction, until the raw code is hot, then as a Python
+function compiled from the block (``blocks``), which inlines the commonest
+handlers' common cases and calls the handler for everything else.
+
+A frame is resumable (its ip, value stack and block stack live in the
+``Frame``), so a generator is just a frame that ``execute`` is called on again.
+A call from bytecode to a bytecode function runs inline in the caller's
+``execute`` (no host recursion); calls from native code (a key function, a
+dunder method) recurse on the host stack. ``MAX_DEPTH`` reproduces
+MicroPython's "maximum recursion depth exceeded" at a depth comparable to the
+unix port's.
+
+The step budget and the wall-clock deadline are charged per backward jump and
+per guest call (every endless run takes infinitely many of one or the other,
+and straight-line code between them is bounded), checked every
+``CHECK_EVERY`` charges, so a guest infinite loop ends as ``Timeout`` without a
+counter on every instruction. Unwinding rules: reference-vm-notes §3.5.
 """
 
 from __future__ import annotations
@@ -81,6 +90,12 @@ def _charged(handler: Any) -> Any:
     return charged
 
 
+def _block_table(raw: RawCode, prog: list[Ins]) -> list[Any]:
+    """The raw code's shared block table (see ``blocks``), imported late: blocks builds on this module."""
+    from reference_vm.blocks import block_table
+    return block_table(raw, prog)
+
+
 def program(raw: RawCode, qstrs: Sequence[str]) -> list[Ins]:
     """The decoded instruction list of a raw code, built once and kept on the raw code.
 
@@ -92,7 +107,7 @@ def program(raw: RawCode, qstrs: Sequence[str]) -> list[Ins]:
     out = []
     for i, ins in enumerate(raw.instructions):
         target = raw.index_of(ins.target) if ins.target is not None else -1
-        name = qstrs[ins.arg] if ins.op.operand is Operand.QSTR else ""
+        name = qstrs[ins.arg] if ins.op.operand is Operand.QSTR and ins.arg is not None else ""
         out.append(Ins(ins.opcode, ins.op, ins.arg, ins.extra, target, ins.offset, i, name))
     object.__setattr__(raw, "decoded", out)
     return out
@@ -128,12 +143,15 @@ class Frame:
         "raw",
         "retval",
         "stack",
+        "table",
     )
 
     def __init__(self, fn: Function, locals_dict: Any = None) -> None:
         self.fn = fn
-        self.raw = fn.raw
-        self.prog = program(fn.raw, fn.context.qstrs)
+        raw = self.raw = fn.raw
+        self.prog = program(raw, fn.context.qstrs)
+        state = raw.__dict__.get("block_state")
+        self.table: list[Any] = _block_table(raw, self.prog) if state is None else state.table
         self.context = fn.context
         self.ip = 0
         self.stack: list[Any] = []
@@ -172,13 +190,15 @@ class Machine:
     """Runs bytecode frames; one per guest program run."""
 
     def __init__(self, step_limit: int, deadline: float) -> None:
+        from reference_vm.blocks import run_cold
         from reference_vm.ops import DISPATCH
         self.table = DISPATCH
+        self.run_cold = run_cold
         self.step_limit = step_limit
         self.deadline = deadline
         self.steps = 0
         self.budget = CHECK_EVERY
-        self.callee: Frame | None = None  # the frame a handler returning CALL asks to enter
+        self.callee: Any = None  # the Frame a handler returning CALL asks to enter
         self.builtins: MPDict = MPDict()
         self.modules: dict[str, Any] = {}
         self.frames: list[Frame] = []
@@ -211,14 +231,14 @@ class Machine:
             # Thrown in at the yield that suspended the frame (or at its start).
             if not self.unwind(f, exc, f.ip - 1 if f.ip else 0):
                 raise GuestException(exc)
+        run_cold = self.run_cold
         frames = self.frames
+        table = f.table
         try:
             while True:
-                ip = f.ip
-                ins = prog[ip]
-                f.ip = ip + 1
+                block = table[f.ip]
                 try:
-                    result = ins.handler(self, f, ins)
+                    result = block(self, f) if block is not None else run_cold(self, f)
                     if result is None:
                         continue
                     if result == CALL:
@@ -231,7 +251,7 @@ class Machine:
                         frames.append(callee)
                         callee.parent = f
                         f = callee
-                        prog = f.prog
+                        table = f.table
                         continue
                     if f is base:
                         return result
@@ -240,7 +260,7 @@ class Machine:
                     value = f.retval
                     frames.pop()
                     f = f.parent  # type: ignore[assignment]
-                    prog = f.prog
+                    table = f.table
                     f.stack[-1] = value
                     continue
                 except GuestException as exc:
@@ -255,13 +275,13 @@ class Machine:
                     instance = new_exception(T.EXCEPTIONS[_host_error_name(host_error)],
                                              tuple(str(a) for a in host_error.args[:1]))
                     error = GuestException(instance)
-                while not self.unwind(f, instance, ip):
+                # The raising instruction: every block sets f.ip to its index + 1 before it runs.
+                while not self.unwind(f, instance, f.ip - 1):
                     if f is base:
                         raise error
                     frames.pop()
                     f = f.parent  # type: ignore[assignment]
-                    prog = f.prog
-                    ip = f.ip - 1  # the call instruction the exception now comes from
+                    table = f.table
         except BaseException:
             while f is not base:  # inline frames end with the run (a Timeout, a VM error)
                 frames.pop()
