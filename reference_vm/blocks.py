@@ -31,9 +31,9 @@ from collections.abc import Callable
 from typing import Any
 
 from reference_vm.arith import INT_FAST, INT_FAST_POS
-from reference_vm.machine import RETURN, Frame, Ins, Machine
+from reference_vm.machine import CALL, RETURN, Frame, Ins, Machine
 from reference_vm.mpyfile import RawCode
-from reference_vm.objects import NULL
+from reference_vm.objects import NULL, Function, Instance
 from reference_vm.opcodes import Op
 from reference_vm.ops import unbound_local
 from reference_vm.runtime import iter_next, truth
@@ -138,12 +138,43 @@ def _inline(w: _Writer, ins: Ins, consts: list[Any]) -> bool:
     elif op is Op.FOR_ITER:
         w.emit(f"f.ip = {i + 1}\nv = iter_next(s[-3])\nif v is NULL:\n    del s[-4:]\n    f.ip = {ins.target}\n"
                f"    return None\ns.append(v)")
+    elif op is Op.LOAD_NAME:  # the locals first, as the handler looks
+        consts.append(ins.name)
+        w.emit(f"v = f.locals_dict.table.get(k[{len(consts) - 1}], NULL)\nif v is NULL:\n"
+               f"    f.ip = {i + 1}\n    h{i}(m, f, i{i})\nelse:\n    s.append(v)")
+    elif op is Op.LOAD_ATTR:  # an instance's own attributes first, as the handler looks
+        consts.append(ins.name)
+        w.emit(f"o = s[-1]\nv = o.attrs.table.get(k[{len(consts) - 1}], NULL) if type(o) is Instance else NULL\n"
+               f"if v is NULL:\n    f.ip = {i + 1}\n    h{i}(m, f, i{i})\nelse:\n    s[-1] = v")
+    elif op is Op.STORE_NAME:
+        consts.append(ins.name)
+        w.emit(f"f.locals_dict.table.store(k[{len(consts) - 1}], s.pop())")
+    elif (op is Op.CALL_FUNCTION or op is Op.CALL_METHOD) and arg <= 0xff:
+        _call(w, ins)
     elif op is Op.RETURN_VALUE:
         w.emit(f"if not f.blocks:\n    f.retval = s.pop()\n    s.clear()\n    return RETURN\n"
                f"f.ip = {i + 1}\nreturn h{i}(m, f, i{i})")
     else:
         return False
     return True
+
+
+def _call(w: _Writer, ins: Ins) -> None:
+    """A positional call of a function on the fast path (``Function.simple_arity``) builds its frame here
+    and leaves the block with CALL; any other callee goes through the handler."""
+    n, i = ins.arg, ins.index
+    if ins.op is Op.CALL_FUNCTION:
+        w.emit(f"v = s[-{n + 1}]\nif type(v) is Function and v.simple_arity == {n}:")
+        taken = n
+    else:  # CALL_METHOD with a self: [method, self, args...]
+        w.emit(f"v = s[-{n + 2}]\nif type(v) is Function and v.simple_arity == {n + 1} and s[-{n + 1}] is not NULL:")
+        taken = n + 1
+    if taken:
+        w.emit(f"a = s[-{taken}:]\ndel s[-{taken}:]\na.extend([NULL] * (v.raw.n_state - {taken}))", 2)
+    else:
+        w.emit("a = [NULL] * v.raw.n_state", 2)
+    w.emit(f"m.callee = Frame(v, None, a)\nf.ip = {i + 1}\nreturn CALL", 2)
+    w.emit(f"f.ip = {i + 1}\nreturn h{i}(m, f, i{i})")
 
 
 def _block_source(prog: list[Ins], start: int, end: int, consts: list[Any]) -> str:
@@ -167,8 +198,9 @@ def _compile(prog: list[Ins], ranges: list[tuple[int, int]], name: str) -> dict[
     cells = "".join(f"    h{n} = I[{n}].handler\n    i{n} = I[{n}]\n" for n in used)
     table = ", ".join(f"{start}: b{start}" for start, _ in ranges)
     source = f"def make(I, k):\n{cells}{bodies}    return {{{table}}}\n"
-    namespace: dict[str, Any] = {"NULL": NULL, "truth": truth, "iter_next": iter_next,
-                                 "unbound_local": unbound_local, "RETURN": RETURN}
+    namespace: dict[str, Any] = {"NULL": NULL, "truth": truth, "iter_next": iter_next, "Frame": Frame,
+                                 "Function": Function, "Instance": Instance, "unbound_local": unbound_local,
+                                 "RETURN": RETURN, "CALL": CALL}
     exec(compile(source, f"<blocks of {name}>", "exec"), namespace)  # our own generated code
     made: dict[int, Block] = namespace["make"](prog, tuple(consts))
     return made

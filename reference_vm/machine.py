@@ -146,16 +146,19 @@ class Frame:
         "table",
     )
 
-    def __init__(self, fn: Function, locals_dict: Any = None) -> None:
+    def __init__(self, fn: Function, locals_dict: Any = None, fast: list[Any] | None = None) -> None:
+        """A frame running ``fn``; ``fast``, when given, is the complete initial local slots list."""
         self.fn = fn
         raw = self.raw = fn.raw
-        self.prog = program(raw, fn.context.qstrs)
-        state = raw.__dict__.get("block_state")
-        self.table: list[Any] = _block_table(raw, self.prog) if state is None else state.table
+        code = fn.code
+        if code is None:
+            prog = program(raw, fn.context.qstrs)
+            code = fn.code = (prog, _block_table(raw, prog))
+        self.prog, self.table = code
         self.context = fn.context
         self.ip = 0
         self.stack: list[Any] = []
-        self.fast: list[Any] = [NULL] * fn.raw.n_state
+        self.fast: list[Any] = [NULL] * raw.n_state if fast is None else fast
         self.blocks: list[Block] = []
         self.globals = fn.globals
         self.locals_dict = fn.globals if locals_dict is None else locals_dict
@@ -328,6 +331,8 @@ class Machine:
     # --- calls ----------------------------------------------------------------------
     def new_frame(self, fn: Function, args: Any, kwargs: dict[str, Any] | None, locals_dict: Any = None) -> Frame:
         """A frame for ``fn(*args, **kwargs)`` with its arguments bound."""
+        if not kwargs and len(args) == fn.simple_arity:
+            return Frame(fn, locals_dict, [*args, *[NULL] * (fn.raw.n_state - len(args))])
         f = Frame(fn, locals_dict)
         raw = fn.raw
         if not kwargs and raw.positional_only and not fn.closure and len(args) == raw.n_pos_args:

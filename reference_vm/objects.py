@@ -157,7 +157,8 @@ class CodeContext:
 class Function:
     """A bytecode function: raw code + its module globals + defaults + closure cells."""
 
-    __slots__ = ("addr", "closure", "context", "defaults", "globals", "kwdefaults", "name", "raw")
+    __slots__ = ("addr", "closure", "code", "context", "defaults", "globals", "kwdefaults", "name", "raw",
+                 "simple_arity")
 
     def __init__(self, raw: RawCode, context: CodeContext, globals_: Any, defaults: tuple[Any, ...] = (),
                  kwdefaults: Any = None, closure: tuple[Cell, ...] = ()) -> None:
@@ -169,6 +170,12 @@ class Function:
         self.closure = closure
         self.addr = 0
         self.name = raw.simple_name
+        self.code: Any = None  # (decoded program, block table), filled by the first frame
+        #: The call fast path: the number of positional arguments that bind one to one to the first
+        #: local slots (no defaults needed, no *args/**kwargs/keyword-only, no cells, not a
+        #: generator), or -1 when arguments need the general binding.
+        self.simple_arity = raw.n_pos_args if (raw.positional_only and not closure and not raw.cells
+                                               and not raw.is_generator) else -1
 
 
 class NativeFunction:
