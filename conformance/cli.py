@@ -101,14 +101,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else SUITE_ROOT / "reports" / f"run-{stamp}"
     out.mkdir(parents=True, exist_ok=True)
-    names = []
+    probes = {}
     for name in pool.names:
         probe = pool.probe(name)
         if probe.available:
-            names.append(name)
+            probes[name] = probe
         else:
             print(f"skipping runner {name}: {probe.reason}", file=sys.stderr)
-    writer = ResultsWriter(out / "results.jsonl", provenance(names))
+    names = list(probes)
+    writer = ResultsWriter(out / "results.jsonl", provenance(names, probes))
     progress = Progress(len(suite.cases) * len(names), enabled=not args.quiet and sys.stderr.isatty())
     try:
         for case in suite.cases:
