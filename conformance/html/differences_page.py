@@ -1,0 +1,70 @@
+"""'Differences from CPython', generated from the cases' documented differences.
+
+Unlike a hand-written page it cannot go stale silently: each entry shows on
+which runners the difference still holds and on which it no longer does, and
+a difference that no runner shows any more is flagged.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from conformance.documented import DifferenceState, DifferenceStatus
+from conformance.html.layout import esc, link
+from conformance.html.model import SiteModel
+
+CATEGORY_TITLES = {
+    "syntax": "Syntax", "core": "Core language", "builtin-types": "Builtin types", "modules": "Modules",
+    "messages": "Exception messages",
+}
+_STATE_TEXT = {
+    DifferenceState.HOLDS: "still holds on",
+    DifferenceState.NO_LONGER_HOLDS: "no longer holds on",
+    DifferenceState.NEITHER: "neither outcome (a failure) on",
+    DifferenceState.SKIPPED: "skipped on",
+}
+
+
+def _outcome_text(outcome: dict[str, object]) -> str:
+    return "; ".join(f"{key}: {value!r}" for key, value in outcome.items())
+
+
+def _entry_html(status: DifferenceStatus) -> str:
+    diff = status.difference
+    states = [f"{_STATE_TEXT[state]} {esc(', '.join(status.runners_in(state)))}"
+              for state in DifferenceState if status.runners_in(state)]
+    where = "; ".join(states) or "not tested: no runner in these results matches the selector"
+    flag = '<p class="flag">No runner shows this difference any more: update or remove it.</p>' \
+        if status.stale else ""
+    css = "stale" if status.stale else ""
+    return (f'<div class="difference {css}"><h3>{link(f"cases/{status.case_id}.html", status.case_id)} '
+            f'<span class="small">({esc(diff.selector)})</span></h3>'
+            f"<p>{esc(diff.reason)}</p>"
+            + (f"<p><b>Workaround:</b> {esc(diff.workaround)}</p>" if diff.workaround else "")
+            + f'<p class="small">Shows instead: <code>{esc(_outcome_text(diff.outcome))}</code>. '
+            f"Case at <code>{esc(status.path)}:{status.line}</code>.</p>"
+            f"<p>{where}.</p>{flag}</div>")
+
+
+def differences_page(model: SiteModel) -> str:
+    """Body of differences.html."""
+    statuses = model.differences
+    if not statuses:
+        return ("<p>No documented differences in these results (results written before format 2 do not "
+                "record them; re-run with this suite version).</p>")
+    stale = [s for s in statuses if s.stale]
+    parts = [f"<p>{len(statuses)} documented differences from the cases, grouped by category. "
+             f"{len(stale)} no longer shown by any runner that they apply to.</p>"]
+    if stale:
+        parts.append("<h2>Flagged: no runner shows these any more</h2><ul>"
+                     + "".join(f"<li>{link(f'cases/{s.case_id}.html', s.case_id)} ({esc(s.difference.selector)})"
+                               "</li>" for s in stale) + "</ul>")
+    parts.append("<p>Contents: " + ", ".join(
+        f'<a href="#{esc(category)}">{esc(CATEGORY_TITLES.get(category, category))}</a>'
+        for category in dict.fromkeys(s.difference.category for s in statuses)) + "</p>")
+    for category, group in groupby(statuses, key=lambda s: s.difference.category):
+        entries = list(group)
+        parts.append(f'<h2 id="{esc(category)}">{esc(CATEGORY_TITLES.get(category, category))} '
+                     f'<span class="small">({len(entries)})</span></h2>')
+        parts += [_entry_html(status) for status in entries]
+    return "\n".join(parts)

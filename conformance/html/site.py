@@ -1,0 +1,63 @@
+"""Writes the whole site into a folder: every page, the stylesheet, nothing else."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.baseline import Comparison
+from conformance.html.case_page import case_page
+from conformance.html.changes_page import changes_page
+from conformance.html.differences_page import differences_page
+from conformance.html.layout import CSS, STYLESHEET, page
+from conformance.html.matrix_pages import area_page, index_page
+from conformance.html.memory_page import memory_page
+from conformance.html.model import build_model
+from conformance.results import RunResults
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    """What was written, and how long rendering took (for the benchmark and the CLI)."""
+
+    root: Path
+    pages: int
+    seconds: float
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index.html"
+
+
+def build_site(results: RunResults, out: Path, comparison: Comparison | None = None) -> SiteSummary:
+    """Render ``results`` (and optionally a baseline comparison) as static pages under ``out``."""
+    start = time.perf_counter()
+    model = build_model(results)
+    changes = comparison is not None
+    (out / "areas").mkdir(parents=True, exist_ok=True)
+    (out / "cases").mkdir(exist_ok=True)
+    written = 0
+
+    def write(relative: str, title: str, body: str, current: str = "") -> None:
+        nonlocal written
+        depth = relative.count("/")
+        (out / relative).write_text(page(title, body, depth, current, changes), encoding="utf-8")
+        written += 1
+
+    (out / STYLESHEET).write_text(CSS.lstrip(), encoding="utf-8")
+    write("index.html", "MicroPython conformance report", index_page(model), "index.html")
+    for area in model.areas:
+        write(f"areas/{area}.html", f"Area {area}", area_page(model, area))
+    by_case: dict[str, list] = {}
+    for status in model.differences:
+        by_case.setdefault(status.case_id, []).append(status)
+    for view in model.cases.values():
+        write(f"cases/{view.case_id}.html", f"Case {view.case_id}", case_page(model, view, by_case.get(view.case_id,
+                                                                                                        [])))
+    write("memory.html", "Heap use per case", memory_page(model), "memory.html")
+    write("differences.html", "Differences from CPython", differences_page(model), "differences.html")
+    if comparison is not None:
+        write("changes.html", "Changes since the baseline", changes_page(comparison, set(model.cases)),
+              "changes.html")
+    return SiteSummary(out, written, time.perf_counter() - start)
