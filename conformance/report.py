@@ -3,7 +3,7 @@
 Input is ``RunResults`` read from results.jsonl, never live runners, so any
 saved run can be re-reported. The JSON layout is documented by the JSON
 Schema conformance/schema/report.schema.json and versioned by REPORT_FORMAT
-(2 added ``differences`` and ``problems``).
+(2 added ``runs``, ``differences`` and ``problems``).
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ def build_report(results: RunResults) -> dict[str, object]:
     return {
         "format": REPORT_FORMAT,
         "provenance": results.headers[0] if results.headers else {},
+        "runs": results.headers,
         "runners": runner_identities(records),
         "runner_order": runners,
         "totals": totals,

@@ -15,6 +15,7 @@ import os
 import queue
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -23,6 +24,17 @@ from typing import Any
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--remote-debugging-pipe")
+
+
+_TRAMPOLINE = """
+import os, sys
+read_end, write_end = (os.dup(int(fd)) for fd in sys.argv[1:3])
+os.dup2(read_end, 3)
+os.dup2(write_end, 4)
+for fd in (3, 4):
+    os.set_inheritable(fd, True)  # dup2 onto itself keeps the copy's close-on-exec flag
+os.execv(sys.argv[3], sys.argv[3:])
+"""
 
 
 def find_chromium() -> str | None:
@@ -42,13 +54,12 @@ class Chromium:
         self.profile = tempfile.mkdtemp(prefix="mpconform-chromium-")
         to_browser_read, self._to_browser = os.pipe()
         self._from_browser, from_browser_write = os.pipe()
-        # The shell moves the pipe ends to descriptors 3 and 4, where Chromium expects them.
-        moves = f"3<&{to_browser_read} 4>&{from_browser_write}"
-        closes = " ".join(f"{fd}<&-" for fd in (to_browser_read, from_browser_write) if fd not in (3, 4))
-        script = f'exec "$@" {moves} {closes}'
+        # A tiny Python trampoline moves the pipe ends to descriptors 3 and 4, where Chromium expects
+        # them, then becomes the browser (a POSIX shell cannot name descriptors above 9).
         self.process = subprocess.Popen(
-            ["sh", "-c", script, "sh", binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            pass_fds=(to_browser_read, from_browser_write), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [sys.executable, "-c", _TRAMPOLINE, str(to_browser_read), str(from_browser_write), binary, *FLAGS,
+             f"--user-data-dir={self.profile}", "about:blank"],
+            pass_fds=(to_browser_read, from_browser_write), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_browser_read)
         os.close(from_browser_write)
         self._next_id = 0
