@@ -141,6 +141,8 @@ def test_differences_page_groups_by_category_and_flags_what_no_runner_shows(samp
     assert "CPython words it differently." in entry
     assert "Workaround: Compare exception types, not messages." in entry
     assert "still holds on cpython" in entry
+    assert "MicroPython: message: \"name 'undefined_name' isn't defined\"" in entry
+    assert "cpython: message: \"name 'undefined_name' is not defined\"" in entry
     stale = text.split("demo-stale-difference (cpython)")[-1]
     assert "no longer holds on cpython" in stale
     assert "No runner shows this difference any more" in stale

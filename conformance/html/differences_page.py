@@ -29,8 +29,20 @@ def _outcome_text(outcome: dict[str, object]) -> str:
     return "; ".join(f"{key}: {value!r}" for key, value in outcome.items())
 
 
-def _entry_html(status: DifferenceStatus) -> str:
+def _expected_text(model: SiteModel, status: DifferenceStatus) -> str:
+    """What a conforming MicroPython does for the keys the difference changes (from a MicroPython record)."""
+    view = model.cases.get(status.case_id)
+    records = list(view.records.values()) if view else []
+    records.sort(key=lambda r: r.outcome.runner.implementation != "micropython")
+    for record in records:
+        if record.expect:
+            return _outcome_text({k: v for k, v in record.expect.items() if k in status.difference.outcome})
+    return ""
+
+
+def _entry_html(model: SiteModel, status: DifferenceStatus) -> str:
     diff = status.difference
+    expected = _expected_text(model, status)
     states = [f"{_STATE_TEXT[state]} {esc(', '.join(status.runners_in(state)))}"
               for state in DifferenceState if status.runners_in(state)]
     where = "; ".join(states) or "not tested: no runner in these results matches the selector"
@@ -41,7 +53,8 @@ def _entry_html(status: DifferenceStatus) -> str:
             f'<span class="small">({esc(diff.selector)})</span></h3>'
             f"<p>{esc(diff.reason)}</p>"
             + (f"<p><b>Workaround:</b> {esc(diff.workaround)}</p>" if diff.workaround else "")
-            + f'<p class="small">Shows instead: <code>{esc(_outcome_text(diff.outcome))}</code>. '
+            + (f'<p class="small">MicroPython: <code>{esc(expected)}</code></p>' if expected else "")
+            + f'<p class="small">{esc(diff.selector)}: <code>{esc(_outcome_text(diff.outcome))}</code>. '
             f"Case at <code>{esc(status.path)}:{status.line}</code>.</p>"
             f"<p>{where}.</p>{flag}</div>")
 
@@ -66,5 +79,5 @@ def differences_page(model: SiteModel) -> str:
         entries = list(group)
         parts.append(f'<h2 id="{esc(category)}">{esc(CATEGORY_TITLES.get(category, category))} '
                      f'<span class="small">({len(entries)})</span></h2>')
-        parts += [_entry_html(status) for status in entries]
+        parts += [_entry_html(model, status) for status in entries]
     return "\n".join(parts)

@@ -42,7 +42,8 @@ def heap_groups(model: SiteModel) -> dict[tuple[str, int], list[str]]:
                  if (r := view.records.get(runner)) is not None and r.outcome.heap is not None}
         for key in sorted(kinds):
             groups.setdefault(key, []).append(runner)
-    return groups
+    # MicroPython's GC heap first (what ports are compared on), then by word size.
+    return dict(sorted(groups.items(), key=lambda item: (item[0][0] != "gc", item[0][1])))
 
 
 def _figure(view: CaseView, runner: str, key: tuple[str, int]) -> int | None:
@@ -70,12 +71,12 @@ def _group_html(model: SiteModel, key: tuple[str, int], runners: list[str]) -> s
              grouped_bar_chart([(row.case.case_id, row.figures) for row in rows[:CHART_ROWS]], runners),
              '<table class="memory"><tr><th>case</th><th>area</th>'
              + "".join(f'<th class="num runner">{esc(r)}</th>' for r in runners)
-             + '<th class="num">spread</th></tr>']
+             + ('<th class="num">spread</th>' if len(runners) > 1 else "") + "</tr>"]
     for row in rows[:TABLE_ROWS]:
         parts.append(f"<tr><td>{link(f'cases/{row.case.case_id}.html', row.case.case_id)}</td>"
                      f"<td>{esc(row.case.area)}</td>"
                      + "".join(f'<td class="num">{bytes_text(f)}</td>' for f in row.figures)
-                     + f'<td class="num">{bytes_text(row.spread) if len(runners) > 1 else ""}</td></tr>')
+                     + (f'<td class="num">{bytes_text(row.spread)}</td>' if len(runners) > 1 else "") + "</tr>")
     parts.append("</table>")
     if len(rows) > TABLE_ROWS:
         parts.append(f'<p class="small">{len(rows) - TABLE_ROWS} further cases with smaller figures are not '
