@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import NAME_ERROR_CASE
+
 from conformance.cli import main
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -26,20 +28,7 @@ cases:
       print(1 + 1)
     expect:
       stdout: "2\\n"
-  - id: demo-name-error
-    code: |
-      print('before')
-      undefined_name
-    expect:
-      stdout: "before\\n"
-      raises: NameError
-      message: "name 'undefined_name' isn't defined"
-    differences:
-      cpython:
-        message: "name 'undefined_name' is not defined"
-        category: messages
-        reason: CPython words it differently.
-        workaround: Compare exception types, not messages.
+""" + NAME_ERROR_CASE + "        workaround: Compare exception types, not messages.\n" + """\
   - id: demo-stale-difference
     code: |
       print(len("abc"))
@@ -87,7 +76,7 @@ cases:
 """,
 }
 
-SAMPLE_CASE_IDS = ("demo-add", "demo-name-error", "demo-stale-difference", "demo-wrong-expectation",
+SAMPLE_CASE_IDS = ("demo-add", "name-error", "demo-stale-difference", "demo-wrong-expectation",
                    "demo-big-list", "demo-small-tuple", "demo-needs-gc-mem", "demo-markup-output")
 
 

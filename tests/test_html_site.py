@@ -77,7 +77,7 @@ def test_area_page_shows_each_verdict_kind_and_links_every_case(sample_site: Sam
     text = area.all_text
     assert "fail: stdout" in text and "documented: messages" in text and "pass" in text
     assert area.count("th", "runner") == len(RUNNERS)
-    for case_id in ("demo-add", "demo-name-error", "demo-stale-difference", "demo-wrong-expectation"):
+    for case_id in ("demo-add", "name-error", "demo-stale-difference", "demo-wrong-expectation"):
         assert f"../cases/{case_id}.html" in area.links
     skip = Page(sample_site.site / "areas" / "demo_memory.html").all_text
     assert "skip: gc-mem" in skip, "a skip names the missing capability"
@@ -137,7 +137,7 @@ def test_differences_page_groups_by_category_and_flags_what_no_runner_shows(samp
     page = Page(sample_site.site / "differences.html")
     text = page.all_text
     assert "Exception messages" in text and "Builtin types" in text
-    entry = text.split("demo-name-error")[1].split("demo-")[0]
+    entry = text.split("name-error")[1].split("demo-")[0]
     assert "CPython words it differently." in entry
     assert "Workaround: Compare exception types, not messages." in entry
     assert "still holds on cpython" in entry
@@ -147,7 +147,7 @@ def test_differences_page_groups_by_category_and_flags_what_no_runner_shows(samp
     assert "no longer holds on cpython" in stale
     assert "No runner shows this difference any more" in stale
     flagged = text.split("Flagged: no runner shows these any more")[1].split("Contents:")[0]
-    assert "demo-stale-difference" in flagged and "demo-name-error" not in flagged
+    assert "demo-stale-difference" in flagged and "name-error" not in flagged
     assert "micropython<" in text, "old-MicroPython differences show up, with the runner they hold on"
 
 
