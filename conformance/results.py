@@ -176,8 +176,8 @@ def read_results(paths: Iterable[Path], strict: bool = True) -> RunResults:
                 if number == len(lines) and not text.endswith("\n"):
                     results.truncated = True
                     continue
-                error = ResultsFileError(str(path), number, f"unreadable record ({exc})")
+                unreadable = ResultsFileError(str(path), number, f"unreadable record ({exc})")
                 if strict:
-                    raise error from exc
-                results.problems.append(error)
+                    raise unreadable from exc
+                results.problems.append(unreadable)
     return results

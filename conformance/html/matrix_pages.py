@@ -34,7 +34,8 @@ def _cell_html(cell: Cell | None, href: str) -> str:
 def _provenance_html(model: SiteModel) -> str:
     rows = []
     for header in model.headers:
-        runs = ", ".join(str(r) for r in header.get("runners", ()))  # type: ignore[union-attr]
+        names = header.get("runners")
+        runs = ", ".join(map(str, names)) if isinstance(names, list) else ""
         rows.append(f"<tr><td>{esc(header.get('suite_version', '?'))}</td><td><code>"
                     f"{esc(header.get('commit', '?'))}</code></td><td>{esc(header.get('started', '?'))}</td>"
                     f"<td>{esc(runs)}</td><td>{esc(header.get('host', ''))}</td></tr>")

@@ -79,18 +79,18 @@ class SiteModel:
 
 
 def _runner_views(results: RunResults) -> list[RunnerView]:
-    profiles: dict[str, dict[str, object]] = {}
+    declared_capabilities: dict[str, tuple[str, ...]] = {}
     for header in results.headers:
         declared = header.get("runner_profiles")
-        if isinstance(declared, dict):
-            profiles.update(declared)
+        for name, profile in declared.items() if isinstance(declared, dict) else ():
+            if isinstance(profile, dict):
+                declared_capabilities[name] = tuple(map(str, profile.get("capabilities", ())))
     views: dict[str, RunnerView] = {}
     for record in results.records:
         if record.runner in views:
             continue
         ident = record.outcome.runner
-        capabilities = tuple(sorted(record.outcome.capabilities)) or tuple(
-            profiles.get(record.runner, {}).get("capabilities", ()))  # type: ignore[call-overload]
+        capabilities = tuple(sorted(record.outcome.capabilities)) or declared_capabilities.get(record.runner, ())
         views[record.runner] = RunnerView(ident.name, ident.implementation, ident.version, ident.word_bits,
                                           ident.details, capabilities)
     return list(views.values())

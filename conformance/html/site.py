@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.baseline import Comparison
+from conformance.documented import DifferenceStatus
 from conformance.html.case_page import case_page
 from conformance.html.changes_page import changes_page
 from conformance.html.differences_page import differences_page
@@ -49,12 +50,12 @@ def build_site(results: RunResults, out: Path, comparison: Comparison | None = N
     write("index.html", "MicroPython conformance report", index_page(model), "index.html")
     for area in model.areas:
         write(f"areas/{area}.html", f"Area {area}", area_page(model, area))
-    by_case: dict[str, list] = {}
+    by_case: dict[str, list[DifferenceStatus]] = {}
     for status in model.differences:
         by_case.setdefault(status.case_id, []).append(status)
     for view in model.cases.values():
-        write(f"cases/{view.case_id}.html", f"Case {view.case_id}", case_page(model, view, by_case.get(view.case_id,
-                                                                                                        [])))
+        body = case_page(model, view, by_case.get(view.case_id, []))
+        write(f"cases/{view.case_id}.html", f"Case {view.case_id}", body)
     write("memory.html", "Heap use per case", memory_page(model), "memory.html")
     write("differences.html", "Differences from CPython", differences_page(model), "differences.html")
     if comparison is not None:
