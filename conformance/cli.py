@@ -199,7 +199,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not results.records and results.problems:
         print("mpconform: no readable results; nothing to report", file=sys.stderr)
         return 2
-    out = Path(args.out) if args.out else Path(args.results[-1]).parent
+    out = Path(args.out) if args.out else Path(args.results[0]).parent
     out.mkdir(parents=True, exist_ok=True)
     report = write_reports(results, out, Path(args.markdown) if args.markdown else None)
     print(f"{len(results.records)} verdicts, {len(report['failures'])} failures; "  # type: ignore[arg-type]
@@ -243,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  "comparison with a baseline) from results.jsonl files")
     report.add_argument("results", nargs="+", help="results.jsonl files (several: their runners side by side)")
     report.add_argument("--out", default=None, help="folder for report.json, report.md (default: beside the "
-                        "last results file)")
+                        "first results file)")
     report.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown report here")
     report.add_argument("--html", default=None, metavar="DIR",
                         help="also build the static HTML site in DIR (open DIR/index.html)")
