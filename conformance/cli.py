@@ -205,8 +205,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(f"{len(results.records)} verdicts, {len(report['failures'])} failures; "  # type: ignore[arg-type]
           f"wrote {out}/report.json and {out}/report.md")
     comparison = None
+    problems = len(results.problems)
     if args.baseline:
-        comparison = compare_runs(_read_leniently([args.baseline]), results, args.heap_threshold)
+        baseline = _read_leniently([args.baseline])
+        problems += len(baseline.problems)
+        comparison = compare_runs(baseline, results, args.heap_threshold)
         text = render_changes(comparison)
         (out / "changes.md").write_text(text, encoding="utf-8")
         print(text, end="")
@@ -214,7 +217,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.html:
         site = build_site(results, Path(args.html), comparison)
         print(f"wrote {site.pages} pages in {site.seconds:.2f} s; open {site.index}")
-    return 1 if results.problems else 0
+    return 1 if problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
