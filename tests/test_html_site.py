@@ -68,7 +68,7 @@ def test_index_has_provenance_headlines_and_one_cell_per_area_and_runner(sample_
     assert text.count("of judged cases pass (") == len(RUNNERS)
     assert "wordsize-32" in text, "the capability profile is listed"
     # the failing tmp case makes cpython and wasm each fail one of 7 judged cases on demo_basics + demo_memory
-    assert "1 failures (1 stdout)" in text
+    assert "1 failure (1 stdout)" in text and "14 failures (" in text
 
 
 def test_area_page_shows_each_verdict_kind_and_links_every_case(sample_site: SampleSite) -> None:

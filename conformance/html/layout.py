@@ -23,7 +23,7 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 1.6rem; } h3 { fon
 table { border-collapse: collapse; margin: .4rem 0 1rem; }
 th, td { border: 1px solid #d5d8dc; padding: .25rem .5rem; vertical-align: top; text-align: left; }
 th { background: #f3f4f6; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 pre, code { font: 12.5px/1.4 ui-monospace, monospace; }
 pre { margin: 0; white-space: pre-wrap; word-break: break-word; }
 .cell a { display: block; color: inherit; text-decoration: none; }
@@ -106,6 +106,11 @@ def verdict_cell(record: Record | None, href: str) -> str:
     title = f' title="{esc(tip)}"' if tip else ""
     return (f'<td class="cell v-{verdict.kind.value}"{title}><a href="{esc(href)}">'
             f"{esc(verdict_label(record))}</a></td>")
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """'1 failure', '2 failures' (``many`` for irregular plurals)."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 def bytes_text(value: int | None) -> str:

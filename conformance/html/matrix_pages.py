@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from conformance.compare import VerdictKind
-from conformance.html.layout import esc, link, percent_style, verdict_cell
+from conformance.html.layout import esc, link, percent_style, plural, verdict_cell
 from conformance.html.model import SiteModel
 from conformance.report import Cell
 
@@ -67,8 +67,9 @@ def headline(model: SiteModel, runner: str) -> str:
     failing = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) or "none"
     share = f"{percent:.1f}%" if percent is not None else "n/a"
     return (f"<b>{esc(runner)}</b>: {share} of judged cases pass ({total.passing}/{total.judged}); "
-            f"{total.counts.get('fail', 0)} failures ({esc(failing)}); {total.counts.get('documented', 0)} "
-            f"documented differences; {total.counts.get('skip', 0)} skipped for missing capabilities.")
+            f"{plural(total.counts.get('fail', 0), 'failure')} ({esc(failing)}); "
+            f"{plural(total.counts.get('documented', 0), 'documented difference')}; "
+            f"{total.counts.get('skip', 0)} skipped for missing capabilities.")
 
 
 def index_page(model: SiteModel) -> str:
