@@ -211,3 +211,26 @@ def test_chart_draws_one_bar_per_figure_and_escapes_labels() -> None:
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert svg.count("<rect") == 2 + 3, "two legend swatches, three bars"
     assert "&lt;case&gt;" in svg and "<case>" not in svg
+
+
+def test_rebuilding_into_the_same_folder_leaves_no_stale_pages(tmp_path: Path) -> None:
+    from conformance.baseline import compare_runs
+
+    full = read_results([MICROBIT_SAMPLE])
+    site = tmp_path / "site"
+    build_site(full, site, compare_runs(full, full))
+    assert (site / "changes.html").is_file() and (site / "cases" / "float-round-nan.html").is_file()
+    (site / "keep.txt").write_text("not ours", encoding="utf-8")
+    fewer = read_results([MICROBIT_SAMPLE])
+    fewer.records = [r for r in fewer.records if r.case_id != "float-round-nan"]
+    build_site(fewer, site)
+    assert not (site / "cases" / "float-round-nan.html").exists()
+    assert not (site / "changes.html").exists()
+    assert (site / "keep.txt").is_file(), "only pages the site writes are removed"
+
+
+def test_hrefs_are_relative_and_percent_encoded() -> None:
+    from conformance.html.layout import area_file, case_file, href_to
+
+    assert href_to(case_file("a.b-c_d"), depth=1) == "../cases/a.b-c_d.html"
+    assert href_to(area_file("odd area#1")) == "areas/odd%20area%231.html"

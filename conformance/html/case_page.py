@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.documented import DifferenceStatus
-from conformance.html.layout import bytes_text, esc, verdict_label
+from conformance.html.layout import area_file, bytes_text, esc, href_to, link, verdict_label
 from conformance.html.model import CaseView, SiteModel
 from conformance.html.textdiff import diff_html
 from conformance.results import Record
@@ -96,8 +96,9 @@ def _differences_html(statuses: list[DifferenceStatus]) -> str:
 def case_page(model: SiteModel, view: CaseView, statuses: list[DifferenceStatus]) -> str:
     """Body of cases/<id>.html."""
     names = [n for n in model.runner_names if n in view.records]
-    head = (f'<p><code>{esc(view.path)}:{view.line}</code>, area <a href="../areas/{esc(view.area)}.html">'
-            f"{esc(view.area)}</a>" + (f", tags: {esc(', '.join(view.tags))}" if view.tags else "") + "</p>")
+    area = link(href_to(area_file(view.area), depth=1), view.area)
+    tags = f", tags: {esc(', '.join(view.tags))}" if view.tags else ""
+    head = f"<p><code>{esc(view.path)}:{view.line}</code>, area {area}{tags}</p>"
     table = ['<table class="sidebyside" id="outcomes"><tr><th></th>'
              + "".join(f'<th class="runner">{esc(n)}<br><span class="small">'
                        f"{esc(view.records[n].outcome.runner.implementation)} "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.baseline import ChangeKind, Comparison
-from conformance.html.layout import esc, link
+from conformance.html.layout import case_file, esc, href_to, link
 
 
 def changes_page(comparison: Comparison, known_cases: set[str]) -> str:
@@ -18,7 +18,7 @@ def changes_page(comparison: Comparison, known_cases: set[str]) -> str:
         parts.append(f'<h2 id="{esc(kind.name.lower())}">{esc(kind.value.capitalize())} ({len(changes)})</h2>'
                      '<table class="changes"><tr><th>case</th><th>runner</th><th>change</th></tr>')
         for change in changes:
-            name = (link(f"cases/{change.case_id}.html", change.case_id) if change.case_id in known_cases
+            name = (link(href_to(case_file(change.case_id)), change.case_id) if change.case_id in known_cases
                     else esc(change.case_id))
             parts.append(f"<tr><td>{name}</td><td>{esc(change.runner)}</td><td><pre>{esc(change.detail)}</pre>"
                          "</td></tr>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from conformance.documented import DifferenceState, DifferenceStatus
-from conformance.html.layout import esc, link
+from conformance.html.layout import case_file, esc, href_to, link
 from conformance.html.model import SiteModel
 
 CATEGORY_TITLES = {
@@ -49,7 +49,7 @@ def _entry_html(model: SiteModel, status: DifferenceStatus) -> str:
     flag = '<p class="flag">No runner shows this difference any more: update or remove it.</p>' \
         if status.stale else ""
     css = "stale" if status.stale else ""
-    return (f'<div class="difference {css}"><h3>{link(f"cases/{status.case_id}.html", status.case_id)} '
+    return (f'<div class="difference {css}"><h3>{link(href_to(case_file(status.case_id)), status.case_id)} '
             f'<span class="small">({esc(diff.selector)})</span></h3>'
             f"<p>{esc(diff.reason)}</p>"
             + (f"<p><b>Workaround:</b> {esc(diff.workaround)}</p>" if diff.workaround else "")
@@ -70,7 +70,7 @@ def differences_page(model: SiteModel) -> str:
              f"{len(stale)} no longer shown by any runner that they apply to.</p>"]
     if stale:
         parts.append("<h2>Flagged: no runner shows these any more</h2><ul>"
-                     + "".join(f"<li>{link(f'cases/{s.case_id}.html', s.case_id)} ({esc(s.difference.selector)})"
+                     + "".join(f"<li>{link(href_to(case_file(s.case_id)), s.case_id)} ({esc(s.difference.selector)})"
                                "</li>" for s in stale) + "</ul>")
     parts.append("<p>Contents: " + ", ".join(
         f'<a href="#{esc(category)}">{esc(CATEGORY_TITLES.get(category, category))}</a>'

@@ -7,6 +7,7 @@ escaped parts): case code, outputs and runner details are untrusted text.
 from __future__ import annotations
 
 import html
+from urllib.parse import quote
 
 from conformance.compare import VerdictKind
 from conformance.report import Cell
@@ -46,6 +47,21 @@ details summary { cursor: pointer; }
 def esc(value: object) -> str:
     """Text for HTML content or attribute values, quotes included."""
     return html.escape(str(value), quote=True)
+
+
+def area_file(area: str) -> str:
+    """Where an area's page is, relative to the site root (also its file name on disk)."""
+    return f"areas/{area}.html"
+
+
+def case_file(case_id: str) -> str:
+    """Where a case's page is, relative to the site root (also its file name on disk)."""
+    return f"cases/{case_id}.html"
+
+
+def href_to(relative_file: str, depth: int = 0) -> str:
+    """A relative URL to a site file from a page ``depth`` folders below the root (names percent-encoded)."""
+    return "../" * depth + quote(relative_file)
 
 
 def link(href: str, text: str) -> str:

@@ -5,17 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from conformance.compare import VerdictKind
-from conformance.html.layout import esc, link, percent_style, plural, verdict_cell
+from conformance.html.layout import area_file, case_file, esc, href_to, link, percent_style, plural, verdict_cell
 from conformance.html.model import SiteModel
 from conformance.report import Cell
-
-
-def area_href(area: str) -> str:
-    return f"areas/{area}.html"
-
-
-def case_href(case_id: str) -> str:
-    return f"cases/{case_id}.html"
 
 
 def _cell_html(cell: Cell | None, href: str) -> str:
@@ -88,8 +80,8 @@ def index_page(model: SiteModel) -> str:
               + "".join(f'<th class="runner">{esc(n)}</th>' for n in names) + "</tr>"]
     for area, by_runner in model.matrix.items():
         count = len(model.areas.get(area, ()))
-        parts.append(f'<tr class="area"><th>{link(area_href(area), area)}</th><td class="num">{count}</td>'
-                     + "".join(_cell_html(by_runner.get(n), area_href(area)) for n in names) + "</tr>")
+        parts.append(f'<tr class="area"><th>{link(href_to(area_file(area)), area)}</th><td class="num">{count}</td>'
+                     + "".join(_cell_html(by_runner.get(n), href_to(area_file(area))) for n in names) + "</tr>")
     parts.append(f'<tr class="total"><th>total</th><td class="num">{len(model.cases)}</td>'
                  + "".join(_cell_html(model.totals(n), "#matrix") for n in names) + "</tr></table>")
     parts += ["<h2>Runners</h2>", _runners_html(model), "<h2>Provenance</h2>", _provenance_html(model)]
@@ -103,7 +95,7 @@ def area_page(model: SiteModel, area: str) -> str:
     rows = ['<table id="cases"><tr><th>case</th>' + "".join(f'<th class="runner">{esc(n)}</th>' for n in names)
             + "</tr>"]
     for view in sorted(views, key=lambda v: (not v.failed, v.path, v.line)):
-        href = f"../{case_href(view.case_id)}"
+        href = href_to(case_file(view.case_id), depth=1)
         rows.append(f'<tr><th>{link(href, view.case_id)}<br><span class="small">{esc(view.path)}:{view.line}'
                     "</span></th>" + "".join(verdict_cell(view.records.get(n), href) for n in names) + "</tr>")
     rows.append("</table>")

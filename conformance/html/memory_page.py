@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.html.layout import bytes_text, esc, link
+from conformance.html.layout import bytes_text, case_file, esc, href_to, link
 from conformance.html.model import CaseView, SiteModel
 from conformance.html.svg import grouped_bar_chart
 
@@ -73,7 +73,7 @@ def _group_html(model: SiteModel, key: tuple[str, int], runners: list[str]) -> s
              + "".join(f'<th class="num runner">{esc(r)}</th>' for r in runners)
              + ('<th class="num">spread</th>' if len(runners) > 1 else "") + "</tr>"]
     for row in rows[:TABLE_ROWS]:
-        parts.append(f"<tr><td>{link(f'cases/{row.case.case_id}.html', row.case.case_id)}</td>"
+        parts.append(f"<tr><td>{link(href_to(case_file(row.case.case_id)), row.case.case_id)}</td>"
                      f"<td>{esc(row.case.area)}</td>"
                      + "".join(f'<td class="num">{bytes_text(f)}</td>' for f in row.figures)
                      + (f'<td class="num">{bytes_text(row.spread)}</td>' if len(runners) > 1 else "") + "</tr>")
