@@ -148,7 +148,9 @@ def test_differences_page_groups_by_category_and_flags_what_no_runner_shows(samp
     assert "No runner shows this difference any more" in stale
     flagged = text.split("Flagged: no runner shows these any more")[1].split("Contents:")[0]
     assert "demo-stale-difference" in flagged and "name-error" not in flagged
-    assert "micropython<" in text, "old-MicroPython differences show up, with the runner they hold on"
+    older = text.split("Of other MicroPython versions and builds")[-1]
+    assert "From CPython" in text and "micropython<" in older and "(cpython)" not in older
+    assert "still holds on qemu-microbit" in older, "old-MicroPython differences show the runner they hold on"
 
 
 def test_report_json_validates_against_its_schema(sample_site: SampleSite) -> None:

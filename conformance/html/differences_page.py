@@ -26,7 +26,8 @@ _STATE_TEXT = {
 
 
 def _outcome_text(outcome: dict[str, object]) -> str:
-    return "; ".join(f"{key}: {value!r}" for key, value in outcome.items())
+    return "; ".join("finishes normally" if key == "raises" and value is None else f"{key}: {value!r}"
+                     for key, value in outcome.items())
 
 
 def _expected_text(model: SiteModel, status: DifferenceStatus) -> str:
@@ -49,14 +50,24 @@ def _entry_html(model: SiteModel, status: DifferenceStatus) -> str:
     flag = '<p class="flag">No runner shows this difference any more: update or remove it.</p>' \
         if status.stale else ""
     css = "stale" if status.stale else ""
-    return (f'<div class="difference {css}"><h3>{link(href_to(case_file(status.case_id)), status.case_id)} '
-            f'<span class="small">({esc(diff.selector)})</span></h3>'
+    return (f'<div class="difference {css}"><h4>{link(href_to(case_file(status.case_id)), status.case_id)} '
+            f'<span class="small">({esc(diff.selector)})</span></h4>'
             f"<p>{esc(diff.reason)}</p>"
             + (f"<p><b>Workaround:</b> {esc(diff.workaround)}</p>" if diff.workaround else "")
             + (f'<p class="small">MicroPython: <code>{esc(expected)}</code></p>' if expected else "")
             + f'<p class="small">{esc(diff.selector)}: <code>{esc(_outcome_text(diff.outcome))}</code>. '
             f"Case at <code>{esc(status.path)}:{status.line}</code>.</p>"
             f"<p>{where}.</p>{flag}</div>")
+
+
+def _by_category(model: SiteModel, prefix: str, statuses: list[DifferenceStatus]) -> list[str]:
+    parts = []
+    for category, group in groupby(statuses, key=lambda s: s.difference.category):
+        entries = list(group)
+        parts.append(f'<h3 id="{prefix}-{esc(category)}">{esc(CATEGORY_TITLES.get(category, category))} '
+                     f'<span class="small">({len(entries)})</span></h3>')
+        parts += [_entry_html(model, status) for status in entries]
+    return parts
 
 
 def differences_page(model: SiteModel) -> str:
@@ -72,12 +83,16 @@ def differences_page(model: SiteModel) -> str:
         parts.append("<h2>Flagged: no runner shows these any more</h2><ul>"
                      + "".join(f"<li>{link(href_to(case_file(s.case_id)), s.case_id)} ({esc(s.difference.selector)})"
                                "</li>" for s in stale) + "</ul>")
-    parts.append("<p>Contents: " + ", ".join(
-        f'<a href="#{esc(category)}">{esc(CATEGORY_TITLES.get(category, category))}</a>'
-        for category in dict.fromkeys(s.difference.category for s in statuses)) + "</p>")
-    for category, group in groupby(statuses, key=lambda s: s.difference.category):
-        entries = list(group)
-        parts.append(f'<h2 id="{esc(category)}">{esc(CATEGORY_TITLES.get(category, category))} '
-                     f'<span class="small">({len(entries)})</span></h2>')
-        parts += [_entry_html(model, status) for status in entries]
+    sections = (("cpython", "From CPython", [s for s in statuses if s.difference.selector.startswith("cpython")]),
+                ("micropython", "Of other MicroPython versions and builds",
+                 [s for s in statuses if not s.difference.selector.startswith("cpython")]))
+    parts.append("<p>Contents: " + "; ".join(
+        f"{esc(title)}: " + ", ".join(
+            f'<a href="#{prefix}-{esc(category)}">{esc(CATEGORY_TITLES.get(category, category))}</a>'
+            for category in dict.fromkeys(s.difference.category for s in entries))
+        for prefix, title, entries in sections if entries) + "</p>")
+    for prefix, title, entries in sections:
+        if entries:
+            parts.append(f'<h2 id="{prefix}">{esc(title)} <span class="small">({len(entries)})</span></h2>')
+            parts += _by_category(model, prefix, sorted(entries, key=lambda s: s.difference.category))
     return "\n".join(parts)

@@ -20,7 +20,8 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 0 1.5rem 2rem; color: #1d2
 nav { padding: .6rem 0; border-bottom: 1px solid #ccd; margin-bottom: 1rem; }
 nav a { margin-right: 1.2rem; }
 nav a.here { font-weight: bold; text-decoration: none; color: inherit; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 1.6rem; } h3 { font-size: 1rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; margin-top: 1.8rem; } h3 { font-size: 1.1rem; }
+h4 { font-size: 1rem; margin: 1rem 0 .3rem; }
 table { border-collapse: collapse; margin: .4rem 0 1rem; }
 th, td { border: 1px solid #d5d8dc; padding: .25rem .5rem; vertical-align: top; text-align: left; }
 th { background: #f3f4f6; }
