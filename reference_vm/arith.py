@@ -62,8 +62,7 @@ def _int_to_float(n: int) -> float:
 
 def unsupported(op: int, lhs: Any, rhs: Any) -> Exception:
     if not STATE.detailed:
-        return mp_error("TypeError", "unsupported types for " + METHOD_NAMES.get(op, "?") + ": '"
-                        + type_name(lhs) + "', '" + type_name(rhs) + "'")
+        return mp_error("TypeError", "unsupported type for operator")
     return mp_error("TypeError", f"unsupported types for {METHOD_NAMES.get(op, '?')}: '{type_name(lhs)}', "
                     f"'{type_name(rhs)}'")
 

@@ -54,10 +54,11 @@ def int_from_str(text: Any, base: int = 10) -> int:
             return int(stripped.replace("_", ""), base)
     except ValueError:
         pass
-    if STATE.detailed:
+    if STATE.fully_detailed:
         from reference_vm.reprs import repr_
         raise mp_error("ValueError", f"invalid syntax for integer with base {base}: {repr_(text)}")
-    raise mp_error("ValueError", f"invalid syntax for integer with base {base}")
+    raise mp_error("ValueError", f"invalid syntax for integer with base {base}" if STATE.detailed
+                   else "invalid syntax for integer")
 
 
 def to_int(value: Any) -> int:

@@ -55,6 +55,15 @@ def _host_error_name(error: Exception) -> str:
     return "RuntimeError"
 
 
+def _positional_mismatch(name: str, expected: int, given: int) -> GuestException:
+    """bc.c's fun_pos_args_mismatch at each error-reporting level (only DETAILED names the function)."""
+    if STATE.fully_detailed:
+        return mp_error("TypeError", f"{name}() takes {expected} positional arguments but {given} were given")
+    if STATE.detailed:
+        return mp_error("TypeError", f"function takes {expected} positional arguments but {given} were given")
+    return mp_error("TypeError", "argument num/types mismatch")
+
+
 class Timeout(Exception):
     """The guest ran past its step budget or wall-clock deadline."""
 
@@ -360,13 +369,9 @@ class Machine:
         if fn.closure:
             args = [*fn.closure, *args]
         n_args = len(args)
-        detailed = STATE.detailed
-        name = raw.simple_name
         if n_args > n_pos:
             if not has_varargs:
-                raise mp_error("TypeError", f"{name}() takes {n_pos} positional arguments but {n_args} were given"
-                               if detailed else f"function takes {n_pos} positional arguments but {n_args} "
-                               "were given")
+                raise _positional_mismatch(raw.simple_name, n_pos, n_args)
             fast[n_pos + n_kwonly] = tuple(args[n_pos:])
             fast[:n_pos] = args[:n_pos]
         else:
@@ -378,10 +383,7 @@ class Machine:
         if not kwargs and not raw.has_kwonly_defaults:
             if n_args < n_pos:
                 if n_args + n_def < n_pos:
-                    need = n_pos - n_def
-                    raise mp_error("TypeError", f"{name}() takes {need} positional arguments but {n_args} were given"
-                                   if detailed else f"function takes {need} positional arguments but {n_args} "
-                                   "were given")
+                    raise _positional_mismatch(raw.simple_name, n_pos - n_def, n_args)
                 for i in range(n_args, n_pos):
                     fast[i] = fn.defaults[i - (n_pos - n_def)]
             if n_kwonly:

@@ -91,7 +91,7 @@ def namedtuple(name: Any, fields: Any) -> MPType:
             given = len(args) + len(kwargs)
             if STATE.profile.error_level == "terse":
                 raise mp_error("TypeError", "argument num/types mismatch")
-            if STATE.detailed:
+            if STATE.fully_detailed:
                 raise mp_error("TypeError", f"{cls.name}() takes {n} positional arguments but {given} were given")
             raise mp_error("TypeError", f"function takes {n} positional arguments but {given} were given")
         items: list[Any] = [*args] + [NULL] * (n - len(args))

@@ -42,11 +42,16 @@ class State:
         self.machine: Any = None
         self.out: list[str] = []
         self.detailed = True
+        self.fully_detailed = True
         self.stdout_obj: Any = None
 
     def set_profile(self, profile: Profile) -> None:
         self.profile = profile
-        self.detailed = profile.error_level == "detailed"
+        # Most of MicroPython's messages only tell TERSE from the rest (``<= TERSE``): ``detailed``
+        # is that test. A few name values only at DETAILED (function names in argument errors,
+        # the text of a bad int literal...): ``fully_detailed``.
+        self.detailed = profile.error_level != "terse"
+        self.fully_detailed = profile.error_level == "detailed"
 
 
 STATE = State()
