@@ -35,7 +35,7 @@ from reference_vm.machine import CALL, RETURN, Frame, Ins, Machine
 from reference_vm.mpyfile import RawCode
 from reference_vm.objects import NULL, Function, Instance
 from reference_vm.opcodes import Op
-from reference_vm.ops import unbound_local
+from reference_vm.ops import name_error, unbound_local
 from reference_vm.runtime import iter_next, truth
 
 Block = Callable[[Machine, Frame], Any]
@@ -113,10 +113,11 @@ def _inline(w: _Writer, ins: Ins, consts: list[Any]) -> bool:
         w.emit("s.pop()")
     elif op is Op.DUP_TOP:
         w.emit("s.append(s[-1])")
-    elif op is Op.LOAD_GLOBAL:
+    elif op is Op.LOAD_GLOBAL:  # with an inline cache: (globals, its version, value, builtins version, builtins)
         consts.append(ins.name)
-        w.emit(f"v = f.globals.table.get(k[{len(consts) - 1}], NULL)\nif v is NULL:\n"
-               f"    f.ip = {i + 1}\n    h{i}(m, f, i{i})\nelse:\n    s.append(v)")
+        w.emit(f"t = f.globals.table\nc = g{i}\nif c[0] is t and c[1] == t.version and c[3] == c[4].version:\n"
+               f"    s.append(c[2])\nelse:\n    f.ip = {i + 1}\n"
+               f"    s.append(load_global(m, t, k[{len(consts) - 1}], c))")
     elif op is Op.BINARY_OP_MULTI and (INT_FAST[arg] is not None or INT_FAST_POS[arg] is not None):
         symbol = _SYMBOLS[INT_FAST[arg] or INT_FAST_POS[arg]]
         positive = " and r > 0" if INT_FAST[arg] is None else ""
@@ -159,6 +160,33 @@ def _inline(w: _Writer, ins: Ins, consts: list[Any]) -> bool:
     return True
 
 
+class _Unversioned:
+    """Stands for "no builtins lookup involved" in a LOAD_GLOBAL cache entry."""
+
+    version = 0
+
+
+_NO_BUILTINS = _Unversioned()
+
+
+def load_global(m: Machine, table: Any, name: str, cache: list[Any]) -> Any:
+    """LOAD_GLOBAL's lookup (globals, then builtins, else NameError) filling the instruction's cache.
+
+    A value found in the globals stays right while the globals table is unchanged; one found in the
+    builtins, while neither table changes.
+    """
+    value = table.get(name, NULL)
+    if value is not NULL:
+        cache[:] = [table, table.version, value, 0, _NO_BUILTINS]
+        return value
+    builtins = m.builtins.table
+    value = builtins.get(name, NULL)
+    if value is NULL:
+        raise name_error(name)
+    cache[:] = [table, table.version, value, builtins.version, builtins]
+    return value
+
+
 def _call(w: _Writer, ins: Ins) -> None:
     """A positional call of a function on the fast path (``Function.simple_arity``) builds its frame here
     and leaves the block with CALL; any other callee goes through the handler."""
@@ -196,11 +224,13 @@ def _compile(prog: list[Ins], ranges: list[tuple[int, int]], name: str) -> dict[
     bodies = "".join(_block_source(prog, start, end, consts) for start, end in ranges)
     used = sorted({ins.index for start, end in ranges for ins in prog[start:end]})
     cells = "".join(f"    h{n} = I[{n}].handler\n    i{n} = I[{n}]\n" for n in used)
+    cells += "".join(f"    g{n} = [None, -1, None, 0, NO_BUILTINS]\n" for n in used if prog[n].op is Op.LOAD_GLOBAL)
     table = ", ".join(f"{start}: b{start}" for start, _ in ranges)
     source = f"def make(I, k):\n{cells}{bodies}    return {{{table}}}\n"
     namespace: dict[str, Any] = {"NULL": NULL, "truth": truth, "iter_next": iter_next, "Frame": Frame,
                                  "Function": Function, "Instance": Instance, "unbound_local": unbound_local,
-                                 "RETURN": RETURN, "CALL": CALL}
+                                 "RETURN": RETURN, "CALL": CALL, "load_global": load_global,
+                                 "NO_BUILTINS": _NO_BUILTINS}
     exec(compile(source, f"<blocks of {name}>", "exec"), namespace)  # our own generated code
     made: dict[int, Block] = namespace["make"](prog, tuple(consts))
     return made

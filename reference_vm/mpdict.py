@@ -98,8 +98,12 @@ class _Table:
     #: Called after any change of keys or values when set (a class's attribute table: see
     #: ``objects.MPType.lookup``, whose cache this invalidates).
     on_change: Callable[[], None] | None = None
+    #: Counts changes of keys or values: a lookup remembered with the version it saw is still
+    #: right while the version is unchanged (the compiled LOAD_GLOBAL's inline cache, ``blocks``).
+    version = 0
 
     def _reset(self, alloc: int) -> None:
+        self.version += 1
         if self.on_change is not None:
             self.on_change()
         self._keys: list[Any] = [EMPTY] * alloc
@@ -196,6 +200,7 @@ class _Table:
     def _place(self, pos: int, key: Any, value: Any) -> None:
         self._keys[pos], self._values[pos] = key, value
         self._used += 1
+        self.version += 1
         if self.on_change is not None:
             self.on_change()
         if self._str_miss:
@@ -210,6 +215,7 @@ class _Table:
         empty_next = keys[(pos + 1) % len(keys)] is EMPTY
         keys[pos] = EMPTY if empty_next and not always_tombstone else DELETED
         self._values[pos] = None
+        self.version += 1
         if self.on_change is not None:
             self.on_change()
         self._used -= 1
@@ -316,11 +322,13 @@ class MPMap(_Table):
             pos = self._str_pos.get(key)
             if pos is not None and self._keys[pos] == key:
                 self._values[pos] = value
+                self.version += 1
                 if self.on_change is not None:
                     self.on_change()
                 return
         pos, _ = self._locate(key, add=True)
         self._values[pos] = value
+        self.version += 1
         if self.on_change is not None:
             self.on_change()
 

@@ -42,7 +42,7 @@ def handler(op: Op) -> Callable[[Handler], Handler]:
     return register
 
 
-def _name_error(name: str) -> GuestException:
+def name_error(name: str) -> GuestException:
     return mp_error("NameError", f"name '{name}' isn't defined" if STATE.detailed else "name not defined")
 
 
@@ -146,7 +146,7 @@ def _global_or_builtin(m: Machine, f: Frame, name: str) -> Any:
     if value is NULL:
         value = m.builtins.table.get(name, NULL)
         if value is NULL:
-            raise _name_error(name)
+            raise name_error(name)
     return value
 
 

@@ -206,6 +206,29 @@ for i in range(40):
     x = hot(i)
 print(x, hot(100))
 """,
+    # Compiled LOAD_GLOBAL caches its lookup: rebinding, shadowing and deleting must show at once.
+    "globals-change-under-cached-loads": """
+def f():
+    return g + len('ab')
+g = 1
+out = []
+for i in range(60):
+    if i == 20:
+        g = 2
+    if i == 30:
+        globals()['g'] = 3
+    if i == 40:
+        len = lambda s: 100
+    if i == 50:
+        del len
+    out.append(f())
+print(out[::10], out[-1])
+del g
+try:
+    f()
+except NameError as e:
+    print('NameError', e)
+""",
 }
 
 
