@@ -21,7 +21,6 @@ from reference_vm.objects import (
     Instance,
     MPType,
     NativeFunction,
-    NativeIterator,
     Property,
     StaticMethod,
     Super,
@@ -224,20 +223,35 @@ def object_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
 
 
 def type_new(meta: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    _no_kw(kwargs)
+    _args(args, 1, 3)
     if len(args) == 1:
         return T.type_of(args[0])
-    _args(args, 3, 3)
+    if len(args) == 2:
+        raise mp_error("TypeError", "type takes 1 or 3 arguments")
     name, bases, namespace = args
     if type(bases) is not tuple or not all(isinstance(b, MPType) for b in bases):
         raise mp_error("TypeError", "type is not an acceptable base type")
     locals_ = namespace if isinstance(namespace, MPDict) else MPDict()
     cls = MPType(name, bases or (T.OBJECT,), locals_, is_user=True)
     cls.mp_type = meta
-    for key in ("__new__", "__init_subclass__"):
-        value = locals_.get(key)
-        if key == "__init_subclass__" and value is not NULL and type(value) is not ClassMethod:
-            locals_[key] = ClassMethod(value)
+    if _native_base_count(cls) > 1:
+        raise mp_error("TypeError", "multiple bases have instance lay-out conflict")
     return cls
+
+
+def _native_base_count(cls: MPType) -> int:
+    """How many built-in bases (counted through every user base) a class's instances would need.
+
+    A built-in type ends its branch (its own bases do not count), so
+    ``class E(MyError, ValueError)`` with ``MyError(Exception)`` has two and is
+    rejected, as instance_count_native_bases in objtype.c finds.
+    """
+    if cls is T.OBJECT:
+        return 0
+    if not cls.is_user:
+        return 1
+    return sum(_native_base_count(base) for base in cls.bases)
 
 
 def exception_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -259,19 +273,6 @@ def super_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if len(args) != 2:
         raise mp_error("TypeError", f"function takes 2 positional arguments but {len(args)} were given")
     return Super(args[0], args[1])
-
-
-def _iter_type(name: str, factory: Any, lo: int, hi: int, kw: bool = False) -> MPType:
-    t = MPType(name, (T.OBJECT,))
-    t.mp_type = T.TYPE
-
-    def make(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        if not kw:
-            _no_kw(kwargs)
-        _args(args, lo, hi)
-        return NativeIterator(factory(*args, **kwargs), name)
-    t.make_new = make
-    return t
 
 
 def install() -> None:
