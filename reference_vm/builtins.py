@@ -34,6 +34,7 @@ from reference_vm.reprs import repr_, str_
 from reference_vm.runtime import (
     STATE,
     call,
+    descriptor_left_behind,
     get_iter,
     getattr_,
     iter_next,
@@ -113,7 +114,7 @@ def b_hasattr(obj: Any, name: Any) -> bool:
         getattr_(obj, name)
     except GuestException as exc:
         if exc.instance.mp_type.is_subclass(T.EXCEPTIONS["AttributeError"]):
-            return False
+            return descriptor_left_behind(obj, name) is not NULL
         raise
     return True
 

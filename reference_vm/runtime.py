@@ -172,13 +172,30 @@ def bind(value: Any, obj: Any, cls: MPType) -> Any:
     return value
 
 
+def descriptor_left_behind(obj: Any, name: str) -> Any:
+    """The class member whose getter just raised AttributeError during a protected load, or NULL.
+
+    MicroPython's protected lookup (getattr with a default, hasattr) writes the
+    property or descriptor found in the class into its result slot before
+    calling the getter; when the getter raises AttributeError the slot keeps
+    that member, so the lookup "succeeds" with the descriptor object itself.
+    """
+    if type(obj) is not Instance or obj.attrs.get(name) is not NULL:
+        return NULL
+    member = obj.mp_type.lookup(name)
+    if type(member) is Property or (type(member) is Instance and member.mp_type.lookup("__get__") is not NULL):
+        return member
+    return NULL
+
+
 def getattr_(obj: Any, name: str, default: Any = NULL) -> Any:
     """``obj.name``; ``default`` (when given) instead of AttributeError."""
     try:
         value = _load_attr(obj, name)
     except GuestException as exc:
         if default is not NULL and exc.instance.mp_type.is_subclass(T.EXCEPTIONS["AttributeError"]):
-            return default
+            member = descriptor_left_behind(obj, name)
+            return default if member is NULL else member
         raise
     if value is NULL:
         if default is not NULL:
@@ -322,6 +339,13 @@ def setattr_(obj: Any, name: str, value: Any) -> None:
     kind = type(obj)
     if kind is Instance:
         cls = obj.mp_type
+        if not cls.is_user:
+            # object() and built-in exception instances have no attribute table; an exception
+            # only accepts ``__traceback__ = None``, which empties its traceback.
+            if name == "__traceback__" and value is None and isinstance(obj.native, ExcData):
+                obj.native.traceback.clear()
+                return
+            raise _no_attr(obj, name)
         member = cls.lookup(name)
         if type(member) is Property:
             fn = member.fset if value is not NULL else member.fdel
