@@ -521,20 +521,29 @@ def guest_hash(value: Any) -> int:
     return mphash.hash_value(value, STATE.profile, _hash_other)
 
 
+def _instance_hash(value: Instance) -> int:
+    """instance_unary_op for hash: ``__hash__`` called (even when it is None) and its result made
+    a small int; without one, a class that defines ``__eq__`` is unhashable, others hash by address."""
+    cls = value.mp_type
+    method = cls.lookup("__hash__")
+    if method is not NULL:
+        result = call(method, [value])
+        if type(result) is not int:
+            from reference_vm.builtins_types import to_int_strict
+            result = to_int_strict(result)
+        return STATE.profile.wrap_small_int(result)
+    if value.native is not None and not is_exception(value) and cls.native_base is not None:
+        return guest_hash(native_of(value))
+    if cls.lookup("__eq__") is not NULL:
+        raise mp_error("TypeError", f"unsupported type for __hash__: '{type_name(value)}'" if STATE.detailed
+                       else "unsupported type for operator")
+    return STATE.profile.wrap_small_int(fake_address(value))
+
+
 def _hash_other(value: Any) -> int:
     kind = type(value)
     if kind is Instance:
-        method = value.mp_type.lookup("__hash__")
-        if method is not NULL and method is not None:
-            result = call(method, [value])
-            if type(result) is not int:
-                raise mp_error("TypeError", "unsupported type for __hash__: '" + type_name(value) + "'")
-            return STATE.profile.wrap_small_int(result)
-        if method is None or (value.mp_type.lookup("__eq__") is not NULL and method is NULL and False):
-            raise mp_error("TypeError", f"unsupported type for __hash__: '{type_name(value)}'")
-        if value.native is not None and not is_exception(value) and value.mp_type.native_base is not None:
-            return guest_hash(native_of(value))
-        return STATE.profile.wrap_small_int(fake_address(value))
+        return _instance_hash(value)
     if kind in (list, MPDict, bytearray) or (kind is MPSet and not value.frozen):
         raise mp_error("TypeError", f"unsupported type for __hash__: '{type_name(value)}'"
                        if STATE.detailed else "unsupported type for __hash__")
