@@ -293,6 +293,8 @@ def _type_attr(cls: MPType, name: str) -> Any:
 
 def _super_attr(sup: Super, name: str) -> Any:
     obj_type = sup.obj.mp_type if isinstance(sup.obj, Instance) else T.type_of(sup.obj)
+    if obj_type is T.TYPE:   # super() in a classmethod: a classmethod found binds to that class itself
+        obj_type = sup.obj
     for base in sup.cls.bases:
         value = base.lookup(name)
         if value is not NULL:
