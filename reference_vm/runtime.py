@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from reference_vm import mptypes as T
-from reference_vm.containers import MPDict, MPSet
+from reference_vm.containers import MPDict, MPSet, fixed_copy
 from reference_vm.exceptions import GuestException, exc_data, is_exception, mp_error, new_exception
 from reference_vm.objects import (
     NULL,
@@ -248,7 +248,7 @@ def _instance_attr(obj: Instance, name: str) -> Any:
     if name == "__class__":
         return cls
     if name == "__dict__":
-        return obj.attrs
+        return fixed_copy(obj.attrs)
     if isinstance(obj.native, ExcData):
         if name == "args":
             return obj.native.args
@@ -270,7 +270,7 @@ def _type_attr(cls: MPType, name: str) -> Any:
         if name == "__bases__":
             return tuple(b for b in cls.bases if cls is not T.OBJECT)
         if name == "__dict__" and cls.is_user:
-            return cls.locals
+            return fixed_copy(cls.locals)
         if name == "__class__":
             return cls.mp_type
         meta = cls.mp_type
