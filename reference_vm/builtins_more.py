@@ -110,10 +110,16 @@ def gen_send(gen: Any, value: Any) -> Any:
 
 
 def gen_throw(gen: Any, exc: Any, value: Any = NULL, tb: Any = NULL) -> Any:
+    """gen.throw(): a value other than None replaces the type (it is normally its instance),
+    and an object that is no exception becomes the TypeError raised inside the generator."""
     from reference_vm.runtime import make_exception
-    if value is not NULL and value is not None and isinstance(exc, MPType):
-        exc = call(exc, [value])
-    kind, result = STATE.machine.resume(gen, None, make_exception(exc))
+    if value is not NULL and value is not None:
+        exc = value
+    try:
+        thrown = make_exception(exc)
+    except GuestException as error:
+        thrown = error.instance
+    kind, result = STATE.machine.resume(gen, None, thrown)
     if kind == 1:
         from reference_vm.exceptions import new_exception
         raise GuestException(new_exception(T.EXCEPTIONS["StopIteration"], () if result is None else (result,)))

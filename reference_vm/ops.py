@@ -15,7 +15,7 @@ from reference_vm.arith import INT_FAST, INT_FAST_POS, binary_op, unary_op
 from reference_vm.containers import MPDict, MPSet
 from reference_vm.exceptions import GuestException, exc_value, mp_error, new_exception
 from reference_vm.machine import RETURN, YIELD, Frame, Generator, Ins, Machine
-from reference_vm.objects import NULL, Function, Marker
+from reference_vm.objects import NULL, Function, Instance, Marker
 from reference_vm.opcodes import Op, call_counts, unpack_ex_counts
 from reference_vm.runtime import (
     STATE,
@@ -629,6 +629,9 @@ def _delegate_step(m: Machine, delegate: Any, send: Any, inject: Any) -> tuple[i
             raise GuestException(inject)
         return _catch_stop(lambda: call(throw, [inject]))
     if send is None:
+        if type(delegate) is Instance and delegate.mp_type.lookup("__next__") is not NULL:
+            # the Python iterator protocol: its StopIteration's value is the result (mp_resume)
+            return _catch_stop(lambda: call(delegate.mp_type.lookup("__next__"), [delegate]))
         try:
             item = iter_next(delegate)
         except GuestException as exc:
