@@ -683,27 +683,42 @@ def MAKE_CLOSURE_DEFARGS(m: Machine, f: Frame, ins: Ins) -> None:
                             None if kwdefaults is NULL else kwdefaults, cells))
 
 
+class RepeatedKwargs(dict):
+    """Keyword arguments in which a name came twice (``f(**a, **b)``, ``f(x=1, **{'x': 2})``).
+
+    MicroPython passes the pairs on as they are: a native function keeps the
+    last value, a bytecode function raises "multiple values" when it reaches the
+    repeated name (``repeated``, checked by Machine._bind_keywords).
+    """
+
+    repeated: str = ""
+
+
 def _keywords(pairs: list[Any]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
+    repeated = ""
     for i in range(0, len(pairs), 2):
         key, value = pairs[i], pairs[i + 1]
-        if key is NULL:
-            _splat_mapping(value, kwargs)
-        else:
-            kwargs[key] = value
+        for name, item in _splat_mapping(value) if key is NULL else ((key, value),):
+            if not repeated and name in kwargs:
+                repeated = name
+            kwargs[name] = item
+    if repeated:
+        kwargs = RepeatedKwargs(kwargs)
+        kwargs.repeated = repeated
     return kwargs
 
 
-def _splat_mapping(mapping: Any, kwargs: dict[str, Any]) -> None:
+def _splat_mapping(mapping: Any) -> list[tuple[str, Any]]:
     if isinstance(mapping, MPDict):
         items = mapping.items()
     else:
         from reference_vm.subscr import load_subscr as get
         items = [(k, get(mapping, k)) for k in iterate(call(getattr_(mapping, "keys"), []))]
-    for key, value in items:
+    for key, _ in items:
         if type(key) is not str:
             raise mp_error("TypeError", "keywords must be strings")
-        kwargs[key] = value
+    return items
 
 
 def _star_args(args: list[Any], bitmap: int) -> list[Any]:
