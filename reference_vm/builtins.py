@@ -278,13 +278,6 @@ def _radix(pattern: str, percent: bool) -> Any:
     return convert
 
 
-def b_sorted(items: Any, key: Any = None, reverse: Any = False) -> list[Any]:
-    out = iterate(items)
-    out = list(out)
-    builtins_seq.quicksort(out, key, truth(reverse))
-    return out
-
-
 def b_repr(x: Any) -> str:
     return repr_(x)
 
@@ -401,7 +394,7 @@ def make_builtins() -> MPDict:
     nf("hex", _radix("%#x", True), 1, 1)
     nf("oct", _radix("%#o", True), 1, 1)
     nf("bin", _radix("{:#b}", False), 1, 1)
-    nf("sorted", b_sorted, 1, 1, True)
+    nf("sorted", builtins_seq.sorted_, 1, -1, True)
     nf("repr", b_repr, 1, 1)
     nf("hash", b_hash, 1, 1)
     nf("id", b_id, 1, 1)
