@@ -237,15 +237,17 @@ def _numeric(op: int, lhs: Any, rhs: Any) -> Any:
 # --- sequences and containers -------------------------------------------------------
 
 def _compare_seq(op: int, a: Any, b: Any) -> bool:
-    """Lexicographic comparison of two sequences with the guest's element ordering."""
-    n = min(len(a), len(b))
-    for i in range(n):
+    """mp_seq_cmp_objs: < and <= become > and >= with the operands swapped, and the first
+    unequal pair of elements decides with that operator (so errors name __gt__/__ge__)."""
+    if op == B.LESS or op == B.LESS_EQUAL:
+        a, b = b, a
+        op = B.MORE if op == B.LESS else B.MORE_EQUAL
+    for i in range(min(len(a), len(b))):
         if not equal(a[i], b[i]):
-            if op in (B.LESS, B.LESS_EQUAL):
-                return truth_of(binary_op(B.LESS, a[i], b[i]))
-            return truth_of(binary_op(B.MORE, a[i], b[i]))
-    la, lb = len(a), len(b)
-    return {B.LESS: la < lb, B.MORE: la > lb, B.LESS_EQUAL: la <= lb, B.MORE_EQUAL: la >= lb}[op]
+            return binary_op(op, a[i], b[i]) is True
+    if len(a) != len(b):
+        return len(a) > len(b)
+    return op != B.MORE
 
 
 def truth_of(value: Any) -> bool:
@@ -473,8 +475,8 @@ def equal(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(x in b for x in a.items())
     if ka is BoundMethod and kb is BoundMethod:
         return a.func is b.func and equal(a.self_obj, b.self_obj)
-    if ka is range and kb is range:
-        return len(a) == len(b) and (len(a) == 0 or (a[0] == b[0] and (len(a) == 1 or a.step == b.step)))
+    # range == range compares identity only: its value comparison needs MICROPY_PY_BUILTINS_RANGE_BINOP,
+    # which only the "everything" feature level (no port these profiles model) enables.
     for x, y in ((a, b), (b, a)):
         if type(x) is Instance:
             method = x.mp_type.lookup("__eq__")

@@ -180,7 +180,7 @@ def descriptor_left_behind(obj: Any, name: str) -> Any:
     calling the getter; when the getter raises AttributeError the slot keeps
     that member, so the lookup "succeeds" with the descriptor object itself.
     """
-    if type(obj) is not Instance or obj.attrs.get(name) is not NULL:
+    if type(obj) is not Instance or not obj.mp_type.is_user or obj.attrs.get(name) is not NULL:
         return NULL
     member = obj.mp_type.lookup(name)
     if type(member) is Property or (type(member) is Instance and member.mp_type.lookup("__get__") is not NULL):
@@ -341,7 +341,7 @@ def setattr_(obj: Any, name: str, value: Any) -> None:
     kind = type(obj)
     if kind is Instance:
         cls = obj.mp_type
-        if not cls.is_user:
+        if not cls.is_user and (cls is T.OBJECT or isinstance(obj.native, ExcData)):
             # object() and built-in exception instances have no attribute table; an exception
             # only accepts ``__traceback__ = None``, which empties its traceback.
             if name == "__traceback__" and value is None and isinstance(obj.native, ExcData):
