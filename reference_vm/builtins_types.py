@@ -162,15 +162,25 @@ def bytes_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
         if len(args) < 2:
             raise mp_error("TypeError", "string argument without an encoding")
         return host(value.encode("utf-8"))
-    if type(value) is int:
-        if value < 0:
-            raise mp_error("ValueError", "negative count")
+    if type(value) is int and STATE.profile.is_small_int(value):
+        if value < 0 and host is bytes:
+            raise mp_error("ValueError")
+        if value < 0:   # bytearray allocates (size_t)n bytes, which cannot succeed
+            raise mp_error("MemoryError", "memory allocation failed, allocating "
+                           f"{STATE.profile.unsigned_word(value)} bytes")
         return host(value)
-    items = iterate(value)
-    for item in items:
-        if type(item) is not int or not 0 <= item < 256:
-            raise mp_error("ValueError", "bytes must be in range(0, 256)")
-    return host(items)
+    if type(value) in (bytes, bytearray):
+        return host(value)
+    if host is bytearray:   # objarray.c: each item truncated to a byte, as a store would be
+        from reference_vm.subscr import byte_value
+        return bytearray(byte_value(item) for item in iterate(value))
+    out = bytearray()
+    for item in iterate(value):
+        byte = to_int_strict(item)
+        if not 0 <= byte < 256:
+            raise mp_error("ValueError", "bytes value out of range")
+        out.append(byte)
+    return bytes(out)
 
 
 def _collection(build: Any) -> Any:
