@@ -235,7 +235,7 @@ def b_round(x: Any, ndigits: Any = NULL) -> Any:
     mult = to_float(_c_pow10(digits))
     scaled = to_float(value * mult)
     if math.isfinite(scaled):
-        scaled = float(round(scaled))   # nearbyint: to nearest, ties to even
+        scaled = math.copysign(float(round(scaled)), scaled)   # nearbyint: ties to even, sign kept
     return to_float(scaled / mult) if mult else math.nan
 
 
