@@ -128,13 +128,14 @@ def list_copy(self: list[Any]) -> list[Any]:
 def _sort_kw(self: list[Any], *args: Any, **kwargs: Any) -> None:
     """list.sort(*, key=None, reverse=False), its arguments checked as mp_arg_parse_all does."""
     if args:
-        raise _arg_mismatch("extra positional arguments given")
+        raise arg_mismatch("extra positional arguments given")
     if any(name not in ("key", "reverse") for name in kwargs):
-        raise _arg_mismatch("extra keyword arguments given")
+        raise arg_mismatch("extra keyword arguments given")
     list_sort(self, kwargs.get("key"), kwargs.get("reverse", False))
 
 
-def _arg_mismatch(message: str) -> Exception:
+def arg_mismatch(message: str) -> Exception:
+    """mp_arg_parse_all's complaint: its own text, or the terse build's single message."""
     return mp_error("TypeError", "argument num/types mismatch" if STATE.profile.error_level == "terse" else message)
 
 

@@ -43,20 +43,59 @@ def _no_kw(kwargs: dict[str, Any]) -> None:
         raise mp_error("TypeError", "function doesn't take keyword arguments")
 
 
+_SPACES = b" \t\n\r\x0b\x0c"
+
+
 def int_from_str(text: Any, base: int = 10) -> int:
-    s = text.decode() if isinstance(text, (bytes, bytearray)) else text
+    """mp_parse_num_integer on the UTF-8 bytes: spaces, a sign, a base prefix, digits where
+    ``_`` may stand anywhere, spaces. An error quotes the text from the first digit on."""
+    data = text.encode("utf-8", "surrogateescape") if type(text) is str else bytes(text)
     if base != 0 and not 2 <= base <= 36:
         raise mp_error("ValueError", "int() arg 2 must be >= 2 and <= 36")
-    try:
-        stripped = s.strip(" \t\n\r\x0b\x0c")
-        if stripped.isascii():
-            return int(stripped.replace("_", ""), base)
-    except ValueError:
-        pass
-    if STATE.detailed:
-        from reference_vm.reprs import repr_
-        raise mp_error("ValueError", f"invalid syntax for integer with base {base}: {repr_(text)}")
-    raise mp_error("ValueError", f"invalid syntax for integer with base {base}")
+    i, n = 0, len(data)
+    while i < n and data[i] in _SPACES:
+        i += 1
+    neg = i < n and data[i] == 0x2D
+    if i < n and data[i] in b"+-":
+        i += 1
+    i, base = _base_prefix(data, i, base)
+    start, value = i, 0
+    while i < n:
+        ch = data[i]
+        if ch == 0x5F:
+            i += 1
+            continue
+        digit = ch - 0x30 if 0x30 <= ch <= 0x39 else (ch | 0x20) - 0x57 if 0x61 <= (ch | 0x20) <= 0x7A else 99
+        if digit >= base:
+            break
+        value = value * base + digit
+        i += 1
+    end = i
+    while i < n and data[i] in _SPACES:
+        i += 1
+    if end == start or i != n:
+        raise _int_syntax_error(data[start:], 0 if base == 1 else base)
+    return -value if neg else value
+
+
+def _base_prefix(data: bytes, i: int, base: int) -> tuple[int, int]:
+    """mp_parse_num_base: skip 0x/0o/0b when the base allows it; base 0 without one is 10, or 1
+    (only zeros parse) when the text starts with 0."""
+    if len(data) - i > 1 and data[i] == 0x30:
+        prefix = {0x78: 16, 0x6F: 8, 0x62: 2}.get(data[i + 1] | 0x20)
+        if prefix is not None and base in (0, prefix):
+            return i + 2, prefix
+        return i, 1 if base == 0 else base
+    return i, 10 if base == 0 else base
+
+
+def _int_syntax_error(rest: bytes, base: int) -> Exception:
+    if STATE.profile.error_level == "terse":
+        return mp_error("ValueError", "invalid syntax for integer")
+    if not STATE.detailed:
+        return mp_error("ValueError", f"invalid syntax for integer with base {base}")
+    from reference_vm.reprs import repr_
+    return mp_error("ValueError", f"invalid syntax for integer with base {base}: {repr_(rest)[1:]}")
 
 
 def to_int(value: Any) -> int:
