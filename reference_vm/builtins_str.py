@@ -165,12 +165,12 @@ def s_center(self: Any, width: Any) -> Any:
     """str_center: the width counts UTF-8 characters (for bytes too); the extra space goes right."""
     from reference_vm.builtins_types import to_int_strict
     width = to_int_strict(width)
-    data = self.encode("utf-8", "surrogateescape") if type(self) is str else bytes(self)
+    data = self.encode("utf-8", "surrogatepass") if type(self) is str else bytes(self)
     pad = width - sum(1 for b in data if b & 0xC0 != 0x80)
     if pad <= 0:
         return self
     text = b" " * (pad // 2) + data + b" " * (pad - pad // 2)
-    return text.decode("utf-8", "surrogateescape") if type(self) is str else type(self)(text)
+    return text.decode("utf-8", "surrogatepass") if type(self) is str else type(self)(text)
 
 
 def s_splitlines(self: Any, keepends: Any = False) -> list[Any]:
@@ -192,14 +192,13 @@ def s_splitlines(self: Any, keepends: Any = False) -> list[Any]:
 
 
 def s_encode(self: str, encoding: Any = "utf-8", errors: Any = None) -> bytes:
-    return self.encode("utf-8", "surrogatepass")
+    from reference_vm.unicode_codec import encode
+    return encode(self, encoding)
 
 
 def b_decode(self: Any, encoding: Any = "utf-8", errors: Any = None) -> str:
-    try:
-        return bytes(self).decode("utf-8")
-    except UnicodeDecodeError:
-        raise mp_error("UnicodeError") from None
+    from reference_vm.unicode_codec import decode
+    return decode(bytes(self), encoding, errors)
 
 
 def b_hex(self: Any, sep: Any = None) -> str:

@@ -183,11 +183,10 @@ def str_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
     _args(args, 0, 3)
     if not args:
         return ""
-    if len(args) > 1 and isinstance(args[0], (bytes, bytearray)):
-        try:
-            return bytes(args[0]).decode("utf-8")
-        except UnicodeDecodeError:
-            raise mp_error("UnicodeError") from None
+    if len(args) > 1:
+        from reference_vm.builtins_str import read_buffer
+        from reference_vm.unicode_codec import decode
+        return decode(read_buffer(args[0]), args[1], args[2] if len(args) > 2 else None)
     return str_(args[0])
 
 
@@ -200,7 +199,8 @@ def bytes_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if type(value) is str:
         if len(args) < 2:
             raise mp_error("TypeError", "string argument without an encoding")
-        return host(value.encode("utf-8"))
+        from reference_vm.unicode_codec import encode
+        return host(encode(value, args[1]))
     if type(value) is int and STATE.profile.is_small_int(value):
         if value < 0 and host is bytes:
             raise mp_error("ValueError")
