@@ -45,7 +45,8 @@ def compile_checked(source: str, filename: str) -> bytes:
     """
     from reference_vm.mptypes import EXCEPTIONS
     try:
-        return compile_source(source, filename)
+        from reference_vm.runtime import STATE
+        return compile_source(source, filename, (f"-O{STATE.opt_level}",) if STATE.opt_level else ())
     except CompileError as exc:
         raise mp_error(exc.exc_type if exc.exc_type in EXCEPTIONS else "SyntaxError", exc.message) from None
 

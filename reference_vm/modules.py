@@ -19,6 +19,7 @@ from reference_vm.mod_collections import make_collections
 from reference_vm.mod_io import make_io
 from reference_vm.mod_json import make_json
 from reference_vm.mod_math import make_math
+from reference_vm.mod_micropython import make_micropython
 from reference_vm.mod_re import make_re
 from reference_vm.mod_struct import make_struct
 from reference_vm.objects import NULL, Instance, Module, MPType, NativeFunction
@@ -159,25 +160,6 @@ def make_gc() -> Module:
         "isenabled": fn("isenabled", lambda: state["enabled"], 0, 0),
         "mem_alloc": fn("mem_alloc", lambda: 0, 0, 0), "mem_free": fn("mem_free", lambda: 2000000, 0, 0),
         "threshold": fn("threshold", lambda *a: -1, 0, 1),
-    })
-
-
-def make_micropython() -> Module:
-    level = [0]
-
-    def opt_level(*args: Any) -> Any:
-        if args:
-            level[0] = args[0]
-            return None
-        return level[0]
-    return new_module("micropython", {
-        "const": fn("const", lambda x: x, 1, 1), "opt_level": fn("opt_level", opt_level, 0, 1),
-        "heap_lock": fn("heap_lock", lambda: 0, 0, 0), "heap_unlock": fn("heap_unlock", lambda: 0, 0, 0),
-        "kbd_intr": fn("kbd_intr", lambda c: None, 1, 1), "mem_info": fn("mem_info", lambda *a: None, 0, 1),
-        "qstr_info": fn("qstr_info", lambda *a: None, 0, 1), "stack_use": fn("stack_use", lambda: 0, 0, 0),
-        "schedule": fn("schedule", lambda f, a: None, 2, 2),
-        "mem_current": fn("mem_current", lambda: 0, 0, 0), "mem_peak": fn("mem_peak", lambda: 0, 0, 0),
-        "mem_total": fn("mem_total", lambda: 0, 0, 0),
     })
 
 

@@ -43,6 +43,7 @@ class State:
         self.out: list[str] = []
         self.detailed = True
         self.stdout_obj: Any = None
+        self.opt_level = 0   # micropython.opt_level(): the level exec/eval/compile compile at
 
     def set_profile(self, profile: Profile) -> None:
         self.profile = profile
