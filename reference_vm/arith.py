@@ -21,6 +21,8 @@ from reference_vm import mphash
 from reference_vm import mptypes as T
 from reference_vm.containers import MPDict, MPSet
 from reference_vm.exceptions import is_exception, mp_error
+from reference_vm.memview import MemoryView, buffer_of
+from reference_vm.memview import binary_op as view_binary_op
 from reference_vm.objects import NULL, BoundMethod, Instance, MPType, fake_address
 from reference_vm.opcodes import BinaryOp as B
 from reference_vm.runtime import STATE, call, get_iter, iter_next, native_of, type_name
@@ -265,8 +267,8 @@ def _repeat(seq: Any, n: Any) -> Any:
 
 def _sequence(op: int, lhs: Any, rhs: Any) -> Any:
     kind = type(lhs)
-    if kind in (bytes, bytearray) and type(rhs) is str:
-        rhs = rhs.encode()  # bytes/bytearray operators take any buffer, and a str is one
+    if kind in (bytes, bytearray) and (type(rhs) is str or (type(rhs) is MemoryView and op != B.MODULO)):
+        rhs = buffer_of(rhs)  # bytes/bytearray operators take any buffer (a str, a memoryview)
     if op == B.ADD or op == B.INPLACE_ADD:
         if kind is list and op == B.INPLACE_ADD:
             from reference_vm.runtime import iterate
@@ -375,6 +377,8 @@ def type_binary_op(op: int, lhs: Any, rhs: Any) -> Any:
         return NULL
     if kind is range and op == CONTAINS:
         return any(equal(x, rhs) for x in lhs) if type(rhs) is not int else rhs in lhs
+    if kind is MemoryView:
+        return view_binary_op(op, lhs, rhs)
     return NULL
 
 
@@ -462,6 +466,9 @@ def equal(a: Any, b: Any) -> bool:
         if type(nb) is float and type(na) is int:
             return nb == _int_to_float(na)
         return na == nb
+    if ka is MemoryView or kb is MemoryView:   # a view equals any buffer with the same bytes
+        da, db = buffer_of(a), buffer_of(b)
+        return da is not None and db is not None and da == db
     if ka in (str, bytes, bytearray) or kb in (str, bytes, bytearray):
         if {ka, kb} <= {bytes, bytearray}:
             return bytes(a) == bytes(b)
@@ -528,6 +535,8 @@ def _instance_hash(value: Instance) -> int:
     a small int; without one, a class that defines ``__eq__`` is unhashable, others hash by address."""
     cls = value.mp_type
     method = cls.lookup("__hash__")
+    if method is None and not _defined_by_user(cls, "__hash__"):
+        return _unhashable(value)   # a built-in type's "unhashable" marker (deque): its native hash refuses
     if method is not NULL:
         result = call(method, [value])
         if type(result) is not int:
@@ -537,18 +546,31 @@ def _instance_hash(value: Instance) -> int:
     if value.native is not None and not is_exception(value) and cls.native_base is not None:
         return guest_hash(native_of(value))
     if cls.lookup("__eq__") is not NULL:
-        raise mp_error("TypeError", f"unsupported type for __hash__: '{type_name(value)}'" if STATE.detailed
-                       else "unsupported type for operator")
+        return _unhashable(value)
     return STATE.profile.wrap_small_int(fake_address(value))
+
+
+def _unhashable(value: Any) -> int:
+    """mp_unary_op's refusal: the full text unless the build's error reporting is terse."""
+    raise mp_error("TypeError", "unsupported type for operator" if STATE.terse
+                   else f"unsupported type for __hash__: '{type_name(value)}'")
+
+
+def _defined_by_user(cls: MPType, name: str) -> bool:
+    """Whether the class lookup finds ``name`` in a user class before reaching a built-in type."""
+    if not cls.is_user:
+        return False
+    if cls.own(name) is not NULL:
+        return True
+    return any(_defined_by_user(base, name) for base in cls.bases if base.lookup(name) is not NULL)
 
 
 def _hash_other(value: Any) -> int:
     kind = type(value)
     if kind is Instance:
         return _instance_hash(value)
-    if kind in (list, MPDict, bytearray) or (kind is MPSet and not value.frozen):
-        raise mp_error("TypeError", f"unsupported type for __hash__: '{type_name(value)}'"
-                       if STATE.detailed else "unsupported type for __hash__")
+    if kind in (list, MPDict, bytearray, MemoryView) or (kind is MPSet and not value.frozen):
+        _unhashable(value)
     if kind is MPSet:
         return mphash.combined_hash(0x5555_5570_0000, (guest_hash(x) for x in value.items()), STATE.profile)
     if kind is complex:

@@ -56,8 +56,9 @@ def install_types() -> None:
     builtins_str.install()
     builtins_seq.install()
     builtins_dict.install()
-    from reference_vm import builtins_more
+    from reference_vm import builtins_more, memview
     builtins_more.install()
+    memview.install()
     _installed[0] = True
 
 
@@ -76,7 +77,10 @@ def b_len(obj: Any) -> int:
     kind = type(obj)
     if kind in (str, list, tuple, bytes, bytearray, range, MPDict) or kind.__name__ == "MPSet":
         return len(obj)
-    method = T.type_of(obj).lookup("__len__")
+    cls = T.type_of(obj)
+    if cls is T.MEMORYVIEW_T:
+        return obj.length
+    method = cls.lookup("__len__")
     if method is not NULL:
         return call(method, [obj])
     if kind is Instance and obj.mp_type.native_base is not None and obj.native is not None:
@@ -261,12 +265,12 @@ def b_ord(s: Any) -> int:
     elif type(s) is bytes:
         data = s
     else:
-        raise mp_error("TypeError", f"can't convert '{type_name(s)}' object to str implicitly" if STATE.detailed
+        raise mp_error("TypeError", f"can't convert '{type_name(s)}' object to str implicitly" if not STATE.terse
                        else "can't convert to str implicitly")
     if len(data) == 1:
         return ord(data) if type(data) is str else data[0]
     raise mp_error("TypeError", f"ord() expected a character, but string of length {len(data)} found"
-                   if STATE.detailed else "ord expects a character")
+                   if not STATE.terse else "ord expects a character")
 
 
 def _radix(pattern: str, percent: bool) -> Any:
@@ -404,7 +408,7 @@ def make_builtins() -> MPDict:
     nf("__build_class__", b_build_class, 2, -1, True)
     for t in (T.INT_T, T.FLOAT_T, T.COMPLEX_T, T.STR_T, T.BYTES_T, T.BYTEARRAY_T, T.LIST_T, T.TUPLE_T, T.DICT_T,
               T.SET_T, T.FROZENSET_T, T.BOOL_T, T.RANGE_T, T.SLICE_T, T.OBJECT, T.TYPE, T.PROPERTY_T, T.SUPER_T,
-              T.CLASSMETHOD_T, T.STATICMETHOD_T):
+              T.CLASSMETHOD_T, T.STATICMETHOD_T, T.MEMORYVIEW_T):
         d[t.name] = t
     for name, exc in T.EXCEPTIONS.items():
         d[name] = exc

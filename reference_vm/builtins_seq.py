@@ -136,7 +136,7 @@ def _sort_kw(self: list[Any], *args: Any, **kwargs: Any) -> None:
 
 def arg_mismatch(message: str) -> Exception:
     """mp_arg_parse_all's complaint: its own text, or the terse build's single message."""
-    return mp_error("TypeError", "argument num/types mismatch" if STATE.profile.error_level == "terse" else message)
+    return mp_error("TypeError", "argument num/types mismatch" if STATE.terse else message)
 
 
 def sorted_(items: Any, *args: Any, **kwargs: Any) -> list[Any]:

@@ -19,8 +19,9 @@ from reference_vm.runtime import STATE, getattr_, iterate, type_name
 def _str_arg(self: Any, value: Any) -> Any:
     if type(value) is not type(self) and not (isinstance(self, (bytes, bytearray))
                                               and isinstance(value, (bytes, bytearray))):
-        raise mp_error("TypeError", f"can't convert '{type_name(value)}' object to {type_name(self)} implicitly"
-                       if STATE.detailed else "can't convert to str implicitly")
+        name = type_name(value)   # bad_implicit_conversion names bytes for a str, str for anything else
+        raise mp_error("TypeError", f"can't convert '{name}' object to {'bytes' if name == 'str' else 'str'} "
+                       "implicitly" if not STATE.terse else "can't convert to str implicitly")
     return value
 
 
@@ -207,11 +208,11 @@ def b_hex(self: Any, sep: Any = None) -> str:
 
 def read_buffer(obj: Any) -> bytes:
     """mp_get_buffer_raise for reading: the bytes of a str, bytes, bytearray or memoryview."""
-    if isinstance(obj, (bytes, bytearray, memoryview)):
-        return bytes(obj)
-    if isinstance(obj, str):
-        return obj.encode("utf-8", "surrogatepass")
-    raise mp_error("TypeError", "object with buffer protocol required")
+    from reference_vm.memview import buffer_of
+    data = buffer_of(obj)
+    if data is None:
+        raise mp_error("TypeError", "object with buffer protocol required")
+    return data
 
 
 def b_fromhex(cls: Any, text: Any) -> bytes:

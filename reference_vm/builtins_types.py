@@ -90,7 +90,7 @@ def _base_prefix(data: bytes, i: int, base: int) -> tuple[int, int]:
 
 
 def _int_syntax_error(rest: bytes, base: int) -> Exception:
-    if STATE.profile.error_level == "terse":
+    if STATE.terse:
         return mp_error("ValueError", "invalid syntax for integer")
     if not STATE.detailed:
         return mp_error("ValueError", f"invalid syntax for integer with base {base}")
@@ -208,8 +208,9 @@ def bytes_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
             raise mp_error("MemoryError", "memory allocation failed, allocating "
                            f"{STATE.profile.unsigned_word(value)} bytes")
         return host(value)
-    if type(value) in (bytes, bytearray):
-        return host(value)
+    if type(value) in (bytes, bytearray) or T.type_of(value) is T.MEMORYVIEW_T:
+        from reference_vm.builtins_str import read_buffer
+        return host(read_buffer(value))
     if host is bytearray:   # objarray.c: each item truncated to a byte, as a store would be
         from reference_vm.subscr import byte_value
         return bytearray(byte_value(item) for item in iterate(value))

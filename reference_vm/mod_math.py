@@ -36,7 +36,7 @@ def get_float(value: Any) -> float:
             result = call(method, [value])
             if type(result) is float:
                 return result
-    raise mp_error("TypeError", f"can't convert {type_name(value)} to float" if STATE.detailed
+    raise mp_error("TypeError", f"can't convert {type_name(value)} to float" if not STATE.terse
                    else "can't convert to float")
 
 

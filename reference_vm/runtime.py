@@ -42,12 +42,14 @@ class State:
         self.machine: Any = None
         self.out: list[str] = []
         self.detailed = True
+        self.terse = False   # the texts C guards with MICROPY_ERROR_REPORTING <= TERSE (normal is not terse)
         self.stdout_obj: Any = None
         self.opt_level = 0   # micropython.opt_level(): the level exec/eval/compile compile at
 
     def set_profile(self, profile: Profile) -> None:
         self.profile = profile
         self.detailed = profile.error_level == "detailed"
+        self.terse = profile.error_level == "terse"
 
 
 STATE = State()
@@ -413,7 +415,10 @@ def truth(value: Any) -> bool:
             return truth(native_of(value))
         return True
     if kind is not MPType:
-        method = T.type_of(value).lookup("__len__")
+        cls = T.type_of(value)
+        if cls is T.MEMORYVIEW_T:
+            return value.length != 0
+        method = cls.lookup("__len__")
         if method is not NULL:
             return truth(call(method, [value]))
     return True
@@ -448,6 +453,9 @@ def get_iter(value: Any) -> Any:
         return call(it, [value])
     if isinstance(value, tuple):
         return NativeIterator(iter(value))
+    if cls is T.MEMORYVIEW_T:
+        from reference_vm.memview import items
+        return NativeIterator(items(value))
     raise mp_error("TypeError", f"'{type_name(value)}' object isn't iterable" if STATE.detailed
                    else "object not iterable")
 

@@ -20,7 +20,7 @@ def _name(value: Any) -> str:
     """mp_obj_str_get_qstr: the argument must be a str."""
     if type(value) is not str:
         raise mp_error("TypeError", f"can't convert '{type_name(value)}' object to str implicitly"
-                       if STATE.detailed else "can't convert to str implicitly")
+                       if not STATE.terse else "can't convert to str implicitly")
     return value
 
 
@@ -31,7 +31,7 @@ def parse_encoding(encoding: Any) -> str:
         return "utf-8"
     if name == "ascii":
         return "ascii"
-    if STATE.profile.error_level == "terse":
+    if STATE.terse:
         raise mp_error("LookupError")
     raise mp_error("LookupError", f"unknown encoding: {name}")
 
