@@ -15,9 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from conformance.artifacts import save_failure
+from conformance.baseline import DEFAULT_HEAP_THRESHOLD, compare_runs
+from conformance.baseline import render_markdown as render_changes
 from conformance.compare import VerdictKind
 from conformance.differential import agreement, side_by_side
 from conformance.errors import ConformanceError
+from conformance.html import build_site
 from conformance.loader import load_suite
 from conformance.report import build_report, render_markdown
 from conformance.results import ResultsWriter, RunResults, read_results
@@ -101,14 +104,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else SUITE_ROOT / "reports" / f"run-{stamp}"
     out.mkdir(parents=True, exist_ok=True)
-    names = []
+    probes = {}
     for name in pool.names:
         probe = pool.probe(name)
         if probe.available:
-            names.append(name)
+            probes[name] = probe
         else:
             print(f"skipping runner {name}: {probe.reason}", file=sys.stderr)
-    writer = ResultsWriter(out / "results.jsonl", provenance(names))
+    names = list(probes)
+    writer = ResultsWriter(out / "results.jsonl", provenance(names, probes))
     progress = Progress(len(suite.cases) * len(names), enabled=not args.quiet and sys.stderr.isatty())
     try:
         for case in suite.cases:
@@ -182,14 +186,38 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_leniently(paths: list[str]) -> RunResults:
+    """Read results files, naming each skipped line or missing file on stderr and keeping the rest."""
+    results = read_results([Path(p) for p in paths], strict=False)
+    for problem in results.problems:
+        print(f"mpconform: skipped: {problem}", file=sys.stderr)
+    return results
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    results = read_results([Path(p) for p in args.results])
+    results = _read_leniently(args.results)
+    if not results.records and results.problems:
+        print("mpconform: no readable results; nothing to report", file=sys.stderr)
+        return 2
     out = Path(args.out) if args.out else Path(args.results[0]).parent
     out.mkdir(parents=True, exist_ok=True)
     report = write_reports(results, out, Path(args.markdown) if args.markdown else None)
     print(f"{len(results.records)} verdicts, {len(report['failures'])} failures; "  # type: ignore[arg-type]
           f"wrote {out}/report.json and {out}/report.md")
-    return 0
+    comparison = None
+    problems = len(results.problems)
+    if args.baseline:
+        baseline = _read_leniently([args.baseline])
+        problems += len(baseline.problems)
+        comparison = compare_runs(baseline, results, args.heap_threshold)
+        text = render_changes(comparison)
+        (out / "changes.md").write_text(text, encoding="utf-8")
+        print(text, end="")
+        print(f"wrote {out}/changes.md")
+    if args.html:
+        site = build_site(results, Path(args.html), comparison)
+        print(f"wrote {site.pages} pages in {site.seconds:.2f} s; open {site.index}")
+    return 1 if problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,10 +242,20 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("case_id")
     diff.add_argument("paths", nargs="*")
     diff.set_defaults(func=cmd_diff)
-    report = commands.add_parser("report", help="rebuild report.json and report.md from results.jsonl files")
-    report.add_argument("results", nargs="+")
-    report.add_argument("--out", default=None)
+    report = commands.add_parser("report", help="rebuild report.json and report.md (and the HTML site, or a "
+                                 "comparison with a baseline) from results.jsonl files")
+    report.add_argument("results", nargs="+", help="results.jsonl files (several: their runners side by side)")
+    report.add_argument("--out", default=None, help="folder for report.json, report.md (default: beside the "
+                        "first results file)")
     report.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown report here")
+    report.add_argument("--html", default=None, metavar="DIR",
+                        help="also build the static HTML site in DIR (open DIR/index.html)")
+    report.add_argument("--baseline", default=None, metavar="OLD.jsonl",
+                        help="compare with an earlier run: new failures, fixes, changed outputs, heap growth "
+                             "(printed as Markdown and written to changes.md; with --html also changes.html)")
+    report.add_argument("--heap-threshold", type=float, default=DEFAULT_HEAP_THRESHOLD, metavar="PERCENT",
+                        help=f"heap growth worth reporting (default {DEFAULT_HEAP_THRESHOLD:g}%%, and at least "
+                             "one heap block)")
     report.set_defaults(func=cmd_report)
     return parser
 

@@ -95,11 +95,12 @@ class TransportError(ConformanceError):
 class ResultsFileError(ConformanceError):
     """A results.jsonl line that cannot be read back."""
 
-    def __init__(self, path: str, line: int, problem: str) -> None:
+    def __init__(self, path: str, line: int | None, problem: str) -> None:
         self.path = path
         self.line = line
         self.problem = problem
+        where = f"{path}:{line}" if line else path
         super().__init__(
-            f"{path}:{line}: {problem}. The file is written one JSON object per line by "
+            f"{where}: {problem}. The file is written one JSON object per line by "
             "`mpconform run` or `pytest --results`; a truncated last line means the run was killed."
         )

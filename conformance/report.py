@@ -1,8 +1,9 @@
 """Compatibility reports (JSON and Markdown) built from verdicts only.
 
 Input is ``RunResults`` read from results.jsonl, never live runners, so any
-saved run can be re-reported. The JSON layout is documented in
-reports/README.md ("report.json schema") and versioned by REPORT_FORMAT.
+saved run can be re-reported. The JSON layout is documented by the JSON
+Schema conformance/schema/report.schema.json and versioned by REPORT_FORMAT
+(2 added ``runs``, ``differences`` and ``problems``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from conformance.compare import VerdictKind
+from conformance.documented import difference_statuses
 from conformance.results import Record, RunResults
 
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2
 _KINDS = ("pass", "documented", "fail", "skip")
 
 
@@ -81,13 +83,16 @@ def build_report(results: RunResults) -> dict[str, object]:
     return {
         "format": REPORT_FORMAT,
         "provenance": results.headers[0] if results.headers else {},
+        "runs": results.headers,
         "runners": runner_identities(records),
         "runner_order": runners,
         "totals": totals,
         "matrix": {area: {runner: cell.counts for runner, cell in by_runner.items()}
                    for area, by_runner in table.items()},
         "failures": failures,
+        "differences": [status.to_json() for status in difference_statuses(records)],
         "truncated": results.truncated,
+        "problems": [str(problem) for problem in results.problems],
     }
 
 

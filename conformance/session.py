@@ -7,6 +7,7 @@ outcomes and describe provenance the same way.
 from __future__ import annotations
 
 import datetime
+import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -77,8 +78,13 @@ def _git_commit() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def provenance(names: list[str]) -> dict[str, object]:
-    """Header for results.jsonl: what ran, when, from which suite."""
+def provenance(names: list[str], probes: dict[str, Probe] | None = None) -> dict[str, object]:
+    """Header for results.jsonl: what ran, when, from which suite, on which host.
+
+    ``probes`` (when the runners were probed before the run) adds each runner's
+    identity and capability profile, so a report can state them even for a
+    runner whose every case was skipped.
+    """
     try:
         version = metadata.version("micropython-conformance")
     except metadata.PackageNotFoundError:
@@ -88,4 +94,7 @@ def provenance(names: list[str]) -> dict[str, object]:
         "commit": _git_commit(),
         "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "runners": names,
+        "host": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        **({"runner_profiles": {name: {**probe.identity.to_json(), "capabilities": sorted(probe.capabilities)}
+                                for name, probe in probes.items()}} if probes else {}),
     }

@@ -128,6 +128,6 @@ def _run_mpy(data: bytes, profile: Profile, timeout: float, step_limit: int, fil
         return VMResult("".join(STATE.out), "raised", instance.mp_type.name, message, tuple(frames))
     except Timeout:
         return VMResult("".join(STATE.out), "timeout")
-    if machine.depth != 0 or machine.frames:
-        raise VMInternalError(f"run ended with depth {machine.depth} and {len(machine.frames)} frames left")
+    if machine.frames:
+        raise VMInternalError(f"run ended with {len(machine.frames)} frames left")
     return VMResult("".join(STATE.out), "ok")

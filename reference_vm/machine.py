@@ -1,16 +1,25 @@
 """Frames, the dispatch loop, exception unwinding, generators and argument binding.
 
 Shaped like byterun: ``Machine.execute`` runs one frame until it returns or
-yields, calling one handler per instruction from a table built once
-(``ops.DISPATCH``, indexed by opcode byte). A frame is resumable (its ip,
-value stack and block stack live in the ``Frame``), so a generator is just a
-frame that ``execute`` is called on again. Guest calls recurse on the host
-stack; ``MAX_DEPTH`` reproduces MicroPython's "maximum recursion depth
-exceeded" at a depth comparable to the unix port's. The step budget and the
-wall-clock deadline are charged per backward jump and per guest call (every
-endless run takes infinitely many of one or the other, and straight-line code
-between them is bounded), checked every ``CHECK_EVERY`` charges, so a guest
-infinite loop ends as ``Timeout`` without a counter on every instruction. Unwinding rules: reference-vm-notes §3.5.
+yields, with one handler per opcode from a table built once (``ops.DISPATCH``,
+indexed by opcode byte). It runs a basic block at a time: interpreted, one
+handler call per instruction, until the raw code is hot, then as a Python
+function compiled from the block (``blocks``), which inlines the commonest
+handlers' common cases and calls the handler for everything else.
+
+A frame is resumable (its ip, value stack and block stack live in the
+``Frame``), so a generator is just a frame that ``execute`` is called on again.
+A call from bytecode to a bytecode function runs inline in the caller's
+``execute`` (no host recursion); calls from native code (a key function, a
+dunder method) recurse on the host stack. ``MAX_DEPTH`` reproduces
+MicroPython's "maximum recursion depth exceeded" at a depth comparable to the
+unix port's.
+
+The step budget and the wall-clock deadline are charged per backward jump and
+per guest call (every endless run takes infinitely many of one or the other,
+and straight-line code between them is bounded), checked every
+``CHECK_EVERY`` charges, so a guest infinite loop ends as ``Timeout`` without a
+counter on every instruction. Unwinding rules: reference-vm-notes §3.5.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from reference_vm.runtime import STATE
 #: Guest call depth at which RuntimeError('maximum recursion depth exceeded') is raised.
 MAX_DEPTH = 190
 CHECK_EVERY = 1024
-RETURN, YIELD = 1, 2
+RETURN, YIELD, CALL = 1, 2, 3
 
 
 _HOST_ERRORS = (ValueError, TypeError, IndexError, KeyError, OverflowError, ZeroDivisionError)
@@ -81,6 +90,12 @@ def _charged(handler: Any) -> Any:
     return charged
 
 
+def _block_table(raw: RawCode, prog: list[Ins]) -> list[Any]:
+    """The raw code's shared block table (see ``blocks``), imported late: blocks builds on this module."""
+    from reference_vm.blocks import block_table
+    return block_table(raw, prog)
+
+
 def program(raw: RawCode, qstrs: Sequence[str]) -> list[Ins]:
     """The decoded instruction list of a raw code, built once and kept on the raw code.
 
@@ -92,7 +107,7 @@ def program(raw: RawCode, qstrs: Sequence[str]) -> list[Ins]:
     out = []
     for i, ins in enumerate(raw.instructions):
         target = raw.index_of(ins.target) if ins.target is not None else -1
-        name = qstrs[ins.arg] if ins.op.operand is Operand.QSTR else ""
+        name = qstrs[ins.arg] if ins.op.operand is Operand.QSTR and ins.arg is not None else ""
         out.append(Ins(ins.opcode, ins.op, ins.arg, ins.extra, target, ins.offset, i, name))
     object.__setattr__(raw, "decoded", out)
     return out
@@ -123,25 +138,33 @@ class Frame:
         "inject",
         "ip",
         "locals_dict",
+        "parent",
         "prog",
         "raw",
         "retval",
         "stack",
+        "table",
     )
 
-    def __init__(self, fn: Function, locals_dict: Any = None) -> None:
+    def __init__(self, fn: Function, locals_dict: Any = None, fast: list[Any] | None = None) -> None:
+        """A frame running ``fn``; ``fast``, when given, is the complete initial local slots list."""
         self.fn = fn
-        self.raw = fn.raw
-        self.prog = program(fn.raw, fn.context.qstrs)
+        raw = self.raw = fn.raw
+        code = fn.code
+        if code is None:
+            prog = program(raw, fn.context.qstrs)
+            code = fn.code = (prog, _block_table(raw, prog))
+        self.prog, self.table = code
         self.context = fn.context
         self.ip = 0
         self.stack: list[Any] = []
-        self.fast: list[Any] = [NULL] * fn.raw.n_state
+        self.fast: list[Any] = [NULL] * raw.n_state if fast is None else fast
         self.blocks: list[Block] = []
         self.globals = fn.globals
         self.locals_dict = fn.globals if locals_dict is None else locals_dict
         self.inject: Any = NULL
         self.retval: Any = None
+        self.parent: Frame | None = None  # the caller, while this frame runs inline in its execute
 
 
 class Generator:
@@ -170,16 +193,23 @@ class Machine:
     """Runs bytecode frames; one per guest program run."""
 
     def __init__(self, step_limit: int, deadline: float) -> None:
+        from reference_vm.blocks import run_cold
         from reference_vm.ops import DISPATCH
         self.table = DISPATCH
+        self.run_cold = run_cold
         self.step_limit = step_limit
         self.deadline = deadline
         self.steps = 0
         self.budget = CHECK_EVERY
-        self.depth = 0
+        self.callee: Any = None  # the Frame a handler returning CALL asks to enter
         self.builtins: MPDict = MPDict()
         self.modules: dict[str, Any] = {}
         self.frames: list[Frame] = []
+
+    @property
+    def depth(self) -> int:
+        """Guest call depth: the frames running now, inline or not."""
+        return len(self.frames)
 
     # --- running frames -------------------------------------------------------------
     def check_limits(self) -> None:
@@ -189,34 +219,77 @@ class Machine:
             raise Timeout(f"stopped after {self.steps} backward jumps and calls")
 
     def execute(self, f: Frame) -> int:
-        """Run ``f`` until it returns (RETURN, value in f.retval) or yields (YIELD)."""
+        """Run ``f`` until it returns (RETURN, value in f.retval) or yields (YIELD).
+
+        A call to a bytecode function from a call opcode runs inline: the handler
+        returns CALL with the bound frame in ``self.callee``, this loop switches to
+        it and back on its RETURN, so guest calls cost no host recursion. An
+        exception no handler of an inline frame takes leaves that frame and is
+        routed in its caller, at the call instruction, as if it had propagated.
+        """
+        base = f
         prog = f.prog
         if f.inject is not NULL and prog[f.ip].op is not Op.YIELD_FROM:
             exc, f.inject = f.inject, NULL
             # Thrown in at the yield that suspended the frame (or at its start).
             if not self.unwind(f, exc, f.ip - 1 if f.ip else 0):
                 raise GuestException(exc)
-        while True:
-            ip = f.ip
-            ins = prog[ip]
-            f.ip = ip + 1
-            try:
-                result = ins.handler(self, f, ins)
-                if result is not None:
-                    return result
-            except GuestException as exc:
-                if not self.unwind(f, exc.instance, ip):
-                    raise
-            except RecursionError:
-                exc = new_exception(T.EXCEPTIONS["RuntimeError"], ("maximum recursion depth exceeded",))
-                if not self.unwind(f, exc, ip):
-                    raise GuestException(exc) from None
-            except _HOST_ERRORS as error:
-                # A host operation on a guest value failed the way the guest operation fails in
-                # MicroPython too (bytearray.append(300), int('x', 99)...): same type, host message.
-                exc = new_exception(T.EXCEPTIONS[_host_error_name(error)], tuple(str(a) for a in error.args[:1]))
-                if not self.unwind(f, exc, ip):
-                    raise GuestException(exc) from None
+        run_cold = self.run_cold
+        frames = self.frames
+        table = f.table
+        try:
+            while True:
+                block = table[f.ip]
+                try:
+                    result = block(self, f) if block is not None else run_cold(self, f)
+                    if result is None:
+                        continue
+                    if result == CALL:
+                        callee = self.callee
+                        self.budget -= 1  # a call: one charge against the step budget
+                        if self.budget <= 0:
+                            self.check_limits()
+                        if len(frames) >= MAX_DEPTH:
+                            raise mp_error("RuntimeError", "maximum recursion depth exceeded")
+                        frames.append(callee)
+                        callee.parent = f
+                        f = callee
+                        table = f.table
+                        continue
+                    if f is base:
+                        return result
+                    if result != RETURN:
+                        raise VMInternalError("an inline frame yielded")
+                    value = f.retval
+                    frames.pop()
+                    f = f.parent  # type: ignore[assignment]
+                    table = f.table
+                    f.stack[-1] = value
+                    continue
+                except GuestException as exc:
+                    error: BaseException = exc
+                    instance = exc.instance
+                except RecursionError:
+                    instance = new_exception(T.EXCEPTIONS["RuntimeError"], ("maximum recursion depth exceeded",))
+                    error = GuestException(instance)
+                except _HOST_ERRORS as host_error:
+                    # A host operation on a guest value failed the way the guest operation fails in
+                    # MicroPython too (bytearray.append(300), int('x', 99)...): same type, host message.
+                    instance = new_exception(T.EXCEPTIONS[_host_error_name(host_error)],
+                                             tuple(str(a) for a in host_error.args[:1]))
+                    error = GuestException(instance)
+                # The raising instruction: every block sets f.ip to its index + 1 before it runs.
+                while not self.unwind(f, instance, f.ip - 1):
+                    if f is base:
+                        raise error
+                    frames.pop()
+                    f = f.parent  # type: ignore[assignment]
+                    table = f.table
+        except BaseException:
+            while f is not base:  # inline frames end with the run (a Timeout, a VM error)
+                frames.pop()
+                f = f.parent  # type: ignore[assignment]
+            raise
 
     def unwind(self, f: Frame, exc: Instance, index: int) -> bool:
         """Route an exception raised by instruction ``index`` to a handler of this frame; False to propagate."""
@@ -237,14 +310,15 @@ class Machine:
         return True
 
     def run_frame(self, f: Frame) -> Any:
+        """Run a non-generator frame to its return value, on its own host-level execute."""
         self.budget -= 1  # a call: one charge against the step budget
         if self.budget <= 0:
             self.check_limits()
-        self.depth += 1
-        self.frames.append(f)
+        frames = self.frames
+        if len(frames) >= MAX_DEPTH:
+            raise mp_error("RuntimeError", "maximum recursion depth exceeded")
+        frames.append(f)
         try:
-            if self.depth > MAX_DEPTH:
-                raise mp_error("RuntimeError", "maximum recursion depth exceeded")
             if self.execute(f) != RETURN:
                 raise VMInternalError("a non-generator frame yielded")
             if f.stack or f.blocks:
@@ -252,12 +326,13 @@ class Machine:
                                       f"{len(f.blocks)} blocks left")
             return f.retval
         finally:
-            self.depth -= 1
-            self.frames.pop()
+            frames.pop()
 
     # --- calls ----------------------------------------------------------------------
-    def call_function(self, fn: Function, args: Any, kwargs: dict[str, Any] | None,
-                      locals_dict: Any = None) -> Any:
+    def new_frame(self, fn: Function, args: Any, kwargs: dict[str, Any] | None, locals_dict: Any = None) -> Frame:
+        """A frame for ``fn(*args, **kwargs)`` with its arguments bound."""
+        if not kwargs and len(args) == fn.simple_arity:
+            return Frame(fn, locals_dict, [*args, *[NULL] * (fn.raw.n_state - len(args))])
         f = Frame(fn, locals_dict)
         raw = fn.raw
         if not kwargs and raw.positional_only and not fn.closure and len(args) == raw.n_pos_args:
@@ -267,24 +342,14 @@ class Machine:
                 f.fast[slot] = Cell(f.fast[slot])
         else:
             self.bind_arguments(f, fn, args, kwargs)
-        if raw.is_generator:
+        return f
+
+    def call_function(self, fn: Function, args: Any, kwargs: dict[str, Any] | None,
+                      locals_dict: Any = None) -> Any:
+        f = self.new_frame(fn, args, kwargs, locals_dict)
+        if fn.raw.is_generator:
             return Generator(f)
-        # run_frame, inlined: this is every guest call.
-        self.budget -= 1
-        if self.budget <= 0:
-            self.check_limits()
-        self.depth += 1
-        frames = self.frames
-        frames.append(f)
-        try:
-            if self.depth > MAX_DEPTH:
-                raise mp_error("RuntimeError", "maximum recursion depth exceeded")
-            if self.execute(f) != RETURN:
-                raise VMInternalError("a non-generator frame yielded")
-            return f.retval
-        finally:
-            self.depth -= 1
-            frames.pop()
+        return self.run_frame(f)
 
     def bind_arguments(self, f: Frame, fn: Function, args: Any, kwargs: dict[str, Any] | None) -> None:
         """Argument binding as py/bc.c does it (reference-vm-notes §3.2)."""
@@ -382,10 +447,9 @@ class Machine:
             f.stack[-1] = send
         f.inject = exc
         gen.running = True
-        self.depth += 1
         self.frames.append(f)
         try:
-            if self.depth > MAX_DEPTH:
+            if len(self.frames) > MAX_DEPTH:
                 raise mp_error("RuntimeError", "maximum recursion depth exceeded")
             kind = self.execute(f)
         except GuestException as error:
@@ -395,7 +459,6 @@ class Machine:
             raise
         finally:
             gen.running = False
-            self.depth -= 1
             self.frames.pop()
         if kind == RETURN:
             gen.finished = True

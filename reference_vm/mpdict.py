@@ -95,7 +95,13 @@ class _Table:
         self._word_mask = profile.word_mask  # table_index: the hash read as an unsigned word
         self._reset(alloc)
 
+    #: Called after any change of keys or values when set (a class's attribute table: see
+    #: ``objects.MPType.lookup``, whose cache this invalidates).
+    on_change: Callable[[], None] | None = None
+
     def _reset(self, alloc: int) -> None:
+        if self.on_change is not None:
+            self.on_change()
         self._keys: list[Any] = [EMPTY] * alloc
         self._values: list[Any] = [None] * alloc
         self._used = 0
@@ -190,6 +196,8 @@ class _Table:
     def _place(self, pos: int, key: Any, value: Any) -> None:
         self._keys[pos], self._values[pos] = key, value
         self._used += 1
+        if self.on_change is not None:
+            self.on_change()
         if self._str_miss:
             self._str_miss.clear()
         if type(key) is not str and self._str_only:
@@ -202,6 +210,8 @@ class _Table:
         empty_next = keys[(pos + 1) % len(keys)] is EMPTY
         keys[pos] = EMPTY if empty_next and not always_tombstone else DELETED
         self._values[pos] = None
+        if self.on_change is not None:
+            self.on_change()
         self._used -= 1
 
     def _first_filled(self, cur: int = 0) -> int:
@@ -306,9 +316,13 @@ class MPMap(_Table):
             pos = self._str_pos.get(key)
             if pos is not None and self._keys[pos] == key:
                 self._values[pos] = value
+                if self.on_change is not None:
+                    self.on_change()
                 return
         pos, _ = self._locate(key, add=True)
         self._values[pos] = value
+        if self.on_change is not None:
+            self.on_change()
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         """dict.setdefault: the existing value, or ``default`` newly stored."""

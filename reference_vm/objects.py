@@ -57,6 +57,15 @@ def reset_addresses() -> None:
     _next_address[0] = 0x7F0000010000
 
 
+#: Bumped whenever a class's attribute table changes: every class's lookup cache is then stale.
+CLASS_EPOCH = [0]
+_UNCACHED = object()
+
+
+def _class_changed() -> None:
+    CLASS_EPOCH[0] += 1
+
+
 class MPType:
     """A type: a built-in one (``locals`` is a host dict of natives) or a class (``locals`` an MPDict).
 
@@ -66,7 +75,8 @@ class MPType:
     base whose instances carry a native payload (exceptions, list, dict...).
     """
 
-    __slots__ = ("addr", "bases", "is_user", "locals", "make_new", "mp_type", "name", "native_base")
+    __slots__ = ("addr", "bases", "cache", "cache_epoch", "is_user", "locals", "make_new", "mp_type", "name",
+                 "native_base")
 
     def __init__(self, name: str, bases: tuple[MPType, ...] = (), locals_: Any = None,
                  make_new: Callable[..., Any] | None = None, is_user: bool = False) -> None:
@@ -83,15 +93,33 @@ class MPType:
         for base in bases:
             if base.native_base is not None and self.native_base is None:
                 self.native_base = base.native_base
+        # A class's lookups are cached until any class's attribute table changes (CLASS_EPOCH);
+        # built-in types' tables are complete before any guest code runs.
+        self.cache: dict[str, Any] | None = None
+        self.cache_epoch = -1
+        table = getattr(self.locals, "table", None) if is_user else None
+        if table is not None:  # a guest-visible table (an MPDict): its changes are seen
+            table.on_change = _class_changed
+            self.cache = {}
 
     def own(self, name: str) -> Any:
         """This class's own attribute ``name`` (not inherited), or NULL."""
-        if self.is_user:
-            return self.locals.get(name, NULL)
         return self.locals.get(name, NULL)
 
     def lookup(self, name: str) -> Any:
         """Depth-first, left-to-right search through the bases (mp_obj_class_lookup)."""
+        cache = self.cache
+        if cache is None:
+            return self._search(name)
+        if self.cache_epoch != CLASS_EPOCH[0]:
+            cache.clear()
+            self.cache_epoch = CLASS_EPOCH[0]
+        value = cache.get(name, _UNCACHED)
+        if value is _UNCACHED:
+            value = cache[name] = self._search(name)
+        return value
+
+    def _search(self, name: str) -> Any:
         value = self.own(name)
         if value is not NULL:
             return value
@@ -157,7 +185,8 @@ class CodeContext:
 class Function:
     """A bytecode function: raw code + its module globals + defaults + closure cells."""
 
-    __slots__ = ("addr", "closure", "context", "defaults", "globals", "kwdefaults", "name", "raw")
+    __slots__ = ("addr", "closure", "code", "context", "defaults", "globals", "kwdefaults", "name", "raw",
+                 "simple_arity")
 
     def __init__(self, raw: RawCode, context: CodeContext, globals_: Any, defaults: tuple[Any, ...] = (),
                  kwdefaults: Any = None, closure: tuple[Cell, ...] = ()) -> None:
@@ -169,6 +198,12 @@ class Function:
         self.closure = closure
         self.addr = 0
         self.name = raw.simple_name
+        self.code: Any = None  # (decoded program, block table), filled by the first frame
+        #: The call fast path: the number of positional arguments that bind one to one to the first
+        #: local slots (no defaults needed, no *args/**kwargs/keyword-only, no cells, not a
+        #: generator), or -1 when arguments need the general binding.
+        self.simple_arity = raw.n_pos_args if (raw.positional_only and not closure and not raw.cells
+                                               and not raw.is_generator) else -1
 
 
 class NativeFunction:

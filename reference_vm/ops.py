@@ -14,7 +14,7 @@ from reference_vm import mptypes as T
 from reference_vm.arith import INT_FAST, INT_FAST_POS, binary_op, unary_op
 from reference_vm.containers import MPDict, MPSet
 from reference_vm.exceptions import GuestException, exc_value, mp_error, new_exception
-from reference_vm.machine import RETURN, YIELD, Frame, Generator, Ins, Machine
+from reference_vm.machine import CALL, RETURN, YIELD, Frame, Generator, Ins, Machine
 from reference_vm.objects import NULL, Function, Instance, Marker
 from reference_vm.opcodes import Op, call_counts, unpack_ex_counts
 from reference_vm.runtime import (
@@ -46,7 +46,7 @@ def _name_error(name: str) -> GuestException:
     return mp_error("NameError", f"name '{name}' isn't defined" if STATE.detailed else "name not defined")
 
 
-def _unbound_local() -> GuestException:
+def unbound_local() -> GuestException:
     return mp_error("NameError", "local variable referenced before assignment")
 
 
@@ -61,7 +61,7 @@ def LOAD_CONST_SMALL_INT_MULTI(m: Machine, f: Frame, ins: Ins) -> None:
 def LOAD_FAST_MULTI(m: Machine, f: Frame, ins: Ins) -> None:
     value = f.fast[ins.arg]
     if value is NULL:
-        raise _unbound_local()
+        raise unbound_local()
     f.stack.append(value)
 
 
@@ -136,15 +136,15 @@ def LOAD_FAST_N(m: Machine, f: Frame, ins: Ins) -> None:
 def LOAD_DEREF(m: Machine, f: Frame, ins: Ins) -> None:
     value = f.fast[ins.arg].value
     if value is NULL:
-        raise _unbound_local()
+        raise unbound_local()
     f.stack.append(value)
 
 
 def _global_or_builtin(m: Machine, f: Frame, name: str) -> Any:
-    """A name from the globals, else the builtins, else NameError."""
-    value = f.globals.get(name)
+    """A name from the globals, else the builtins, else NameError (tables read directly: a hot path)."""
+    value = f.globals.table.get(name, NULL)
     if value is NULL:
-        value = m.builtins.get(name)
+        value = m.builtins.table.get(name, NULL)
         if value is NULL:
             raise _name_error(name)
     return value
@@ -159,7 +159,8 @@ def LOAD_NAME(m: Machine, f: Frame, ins: Ins) -> None:
 
 @handler(Op.LOAD_GLOBAL)
 def LOAD_GLOBAL(m: Machine, f: Frame, ins: Ins) -> None:
-    f.stack.append(_global_or_builtin(m, f, ins.name))
+    value = f.globals.table.get(ins.name, NULL)  # _global_or_builtin, with its common case inlined
+    f.stack.append(_global_or_builtin(m, f, ins.name) if value is NULL else value)
 
 
 @handler(Op.LOAD_ATTR)
@@ -238,7 +239,7 @@ def STORE_SUBSCR(m: Machine, f: Frame, ins: Ins) -> None:
 @handler(Op.DELETE_FAST)
 def DELETE_FAST(m: Machine, f: Frame, ins: Ins) -> None:
     if f.fast[ins.arg] is NULL:
-        raise _unbound_local()
+        raise unbound_local()
     f.fast[ins.arg] = NULL
 
 
@@ -246,7 +247,7 @@ def DELETE_FAST(m: Machine, f: Frame, ins: Ins) -> None:
 def DELETE_DEREF(m: Machine, f: Frame, ins: Ins) -> None:
     cell = f.fast[ins.arg]
     if cell.value is NULL:
-        raise _unbound_local()
+        raise unbound_local()
     cell.value = NULL
 
 
@@ -337,13 +338,15 @@ def JUMP(m: Machine, f: Frame, ins: Ins) -> None:
 
 @handler(Op.POP_JUMP_IF_TRUE)
 def POP_JUMP_IF_TRUE(m: Machine, f: Frame, ins: Ins) -> None:
-    if truth(f.stack.pop()):
+    value = f.stack.pop()
+    if value is True or (value is not False and truth(value)):
         f.ip = ins.target
 
 
 @handler(Op.POP_JUMP_IF_FALSE)
 def POP_JUMP_IF_FALSE(m: Machine, f: Frame, ins: Ins) -> None:
-    if not truth(f.stack.pop()):
+    value = f.stack.pop()
+    if value is False or (value is not True and not truth(value)):
         f.ip = ins.target
 
 
@@ -749,7 +752,7 @@ def _call(f: Frame, arg: int, method: bool, star: bool) -> None:
 
 
 @handler(Op.CALL_FUNCTION)
-def CALL_FUNCTION(m: Machine, f: Frame, ins: Ins) -> None:
+def CALL_FUNCTION(m: Machine, f: Frame, ins: Ins) -> Any:
     n = ins.arg
     if n > 0xff:
         _call(f, n, False, False)
@@ -762,7 +765,11 @@ def CALL_FUNCTION(m: Machine, f: Frame, ins: Ins) -> None:
     else:
         args = []
     fn = stack[-1]
-    stack[-1] = m.call_function(fn, args, None) if type(fn) is Function else call(fn, args, None)
+    if type(fn) is Function and not fn.raw.is_generator:
+        m.callee = m.new_frame(fn, args, None)
+        return CALL  # Machine.execute enters the frame; its return value replaces fn on the stack
+    stack[-1] = call(fn, args, None)
+    return None
 
 
 @handler(Op.CALL_FUNCTION_VAR_KW)
@@ -771,7 +778,7 @@ def CALL_FUNCTION_VAR_KW(m: Machine, f: Frame, ins: Ins) -> None:
 
 
 @handler(Op.CALL_METHOD)
-def CALL_METHOD(m: Machine, f: Frame, ins: Ins) -> None:
+def CALL_METHOD(m: Machine, f: Frame, ins: Ins) -> Any:
     n = ins.arg
     if n > 0xff:
         _call(f, n, True, False)
@@ -782,7 +789,11 @@ def CALL_METHOD(m: Machine, f: Frame, ins: Ins) -> None:
     args = stack[first + 1:] if stack[first] is NULL else stack[first:]
     del stack[first:]
     fn = stack[-1]
-    stack[-1] = m.call_function(fn, args, None) if type(fn) is Function else call(fn, args, None)
+    if type(fn) is Function and not fn.raw.is_generator:
+        m.callee = m.new_frame(fn, args, None)
+        return CALL  # Machine.execute enters the frame; its return value replaces fn on the stack
+    stack[-1] = call(fn, args, None)
+    return None
 
 
 @handler(Op.CALL_METHOD_VAR_KW)

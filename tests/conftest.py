@@ -89,3 +89,11 @@ def write_cases(tmp_path: Path) -> CaseWriter:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A site built from a real cpython+wasm run of a tmp corpus and the committed micro:bit sample."""
+    from site_support import build_sample_site
+
+    return build_sample_site(tmp_path_factory.mktemp("sample-site"))

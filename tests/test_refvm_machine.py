@@ -171,6 +171,41 @@ except NameError as e:
     print(e)
 undefined_name
 """,
+    # Class lookups are cached by the VM: every way a class changes must show at once.
+    "class-changes-after-lookups": """
+class A:
+    def f(self):
+        return 'A.f'
+class B(A):
+    pass
+b = B()
+for i in range(30):
+    r = b.f()
+print(r)
+A.f = lambda self: 'new A.f'
+print(b.f())
+B.f = lambda self: 'B.f'
+print(b.f())
+del B.f
+print(b.f())
+del A.f
+try:
+    b.f()
+except AttributeError as e:
+    print('AttributeError', e)
+A.g = 5
+print(b.g, B.g)
+b.g = 6
+print(b.g, B.g)
+def hot(n):
+    t = 0
+    for i in range(n):
+        t += i % 3
+    return t
+for i in range(40):
+    x = hot(i)
+print(x, hot(100))
+""",
 }
 
 

@@ -12,7 +12,7 @@ from factories import CPYTHON, WASM, make_case
 from conformance.compare import DiffKind, Verdict, VerdictKind
 from conformance.outcome import Outcome, RunnerIdentity, Status
 from conformance.report import REPORT_FORMAT, Cell, build_report, matrix, render_markdown
-from conformance.results import Record, ResultsWriter, RunResults, read_results
+from conformance.results import FORMAT_VERSION, Record, ResultsWriter, RunResults, read_results
 
 
 def rec(case_id: str, area: str, runner: RunnerIdentity, kind: VerdictKind,
@@ -33,7 +33,8 @@ RECORDS = [
     rec("center", "strings", CPYTHON, VerdictKind.FAIL, DiffKind.EXC_TYPE, "exception: expected X, got Y"),
     rec("center", "strings", WASM, VerdictKind.PASS),
 ]
-HEADER = {"type": "header", "format": 1, "suite_version": "9.9", "commit": "abc1234", "started": "2025-01-01"}
+HEADER = {"type": "header", "format": FORMAT_VERSION, "suite_version": "9.9", "commit": "abc1234",
+          "started": "2025-01-01"}
 
 
 def test_matrix_counts() -> None:

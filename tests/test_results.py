@@ -111,3 +111,59 @@ def test_malformed_complete_last_line_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ResultsFileError) as info:
         read_results([path])
     assert info.value.line == 2
+
+
+def test_format_2_records_carry_what_the_html_report_needs() -> None:
+    case = make_case(id="msg", code="1 // 0", expect={"raises": "ZeroDivisionError", "message": "divide by zero"},
+                     differences={"cpython": {"message": "integer division or modulo by zero",
+                                              "category": "messages", "reason": "shorter texts",
+                                              "workaround": "compare types"}})
+    outcome = Outcome(CPYTHON, Status.RAISED, exc_type="ZeroDivisionError",
+                      exc_message="integer division or modulo by zero")
+    rec = Record.of(case, Verdict(VerdictKind.DOCUMENTED), outcome)
+    assert rec.code == "1 // 0"
+    assert rec.expect == {"raises": "ZeroDivisionError", "message": "divide by zero"}
+    assert rec.difference == "cpython"
+    [doc] = rec.differences
+    assert (doc.selector, doc.category, doc.reason, doc.workaround) == ("cpython", "messages", "shorter texts",
+                                                                        "compare types")
+    assert doc.outcome == {"message": "integer division or modulo by zero"}
+    assert Record.from_json(json.loads(json.dumps(rec.to_json()))) == rec
+    on_wasm = Record.of(case, Verdict(VerdictKind.PASS), Outcome(WASM, Status.RAISED))
+    assert on_wasm.difference is None, "the cpython selector does not apply to MicroPython"
+
+
+def test_format_1_files_stay_readable(tmp_path: Path) -> None:
+    old = record("old").to_json()
+    for key in ("code", "expect", "differences", "difference"):
+        del old[key]
+    path = tmp_path / "results.jsonl"
+    path.write_text(json.dumps({"type": "header", "format": 1}) + "\n" + json.dumps(old) + "\n", encoding="utf-8")
+    [rec] = read_results([path]).records
+    assert (rec.case_id, rec.code, rec.expect, rec.differences, rec.difference) == ("old", "", {}, (), None)
+
+
+def test_a_header_of_an_unknown_format_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    path.write_text(json.dumps({"type": "header", "format": 99}) + "\n" + json.dumps(record().to_json()) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(ResultsFileError) as info:
+        read_results([path])
+    assert info.value.line == 1 and "upgrade micropython-conformance" in str(info.value)
+
+
+def test_lenient_reading_keeps_every_other_record(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    good = [json.dumps(record(name).to_json()) for name in ("a", "b")]
+    path.write_text("\n".join([good[0], "{garbled", good[1]]) + "\n", encoding="utf-8")
+    missing = tmp_path / "nowhere.jsonl"
+    results = read_results([missing, path], strict=False)
+    assert [r.case_id for r in results.records] == ["a", "b"]
+    assert [(p.path, p.line) for p in results.problems] == [(str(missing), None), (str(path), 2)]
+    assert str(results.problems[0]).startswith(f"{missing}: no such results file.")
+
+
+def test_a_missing_file_is_named_when_strict(tmp_path: Path) -> None:
+    with pytest.raises(ResultsFileError) as info:
+        read_results([tmp_path / "gone.jsonl"])
+    assert info.value.path == str(tmp_path / "gone.jsonl") and info.value.line is None
