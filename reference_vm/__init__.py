@@ -104,6 +104,7 @@ def _run_mpy(data: bytes, profile: Profile, timeout: float, step_limit: int, fil
     STATE.set_profile(profile)
     STATE.out = []
     STATE.stdout_obj = None
+    STATE.opt_level = 0
     HOOKS.profile = profile
     HOOKS.hash = guest_hash
     HOOKS.equal = equal

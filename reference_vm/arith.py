@@ -21,6 +21,8 @@ from reference_vm import mphash
 from reference_vm import mptypes as T
 from reference_vm.containers import MPDict, MPSet
 from reference_vm.exceptions import is_exception, mp_error
+from reference_vm.memview import MemoryView, buffer_of
+from reference_vm.memview import binary_op as view_binary_op
 from reference_vm.objects import NULL, BoundMethod, Instance, MPType, fake_address
 from reference_vm.opcodes import BinaryOp as B
 from reference_vm.runtime import STATE, call, get_iter, iter_next, native_of, type_name
@@ -236,15 +238,17 @@ def _numeric(op: int, lhs: Any, rhs: Any) -> Any:
 # --- sequences and containers -------------------------------------------------------
 
 def _compare_seq(op: int, a: Any, b: Any) -> bool:
-    """Lexicographic comparison of two sequences with the guest's element ordering."""
-    n = min(len(a), len(b))
-    for i in range(n):
+    """mp_seq_cmp_objs: < and <= become > and >= with the operands swapped, and the first
+    unequal pair of elements decides with that operator (so errors name __gt__/__ge__)."""
+    if op == B.LESS or op == B.LESS_EQUAL:
+        a, b = b, a
+        op = B.MORE if op == B.LESS else B.MORE_EQUAL
+    for i in range(min(len(a), len(b))):
         if not equal(a[i], b[i]):
-            if op in (B.LESS, B.LESS_EQUAL):
-                return truth_of(binary_op(B.LESS, a[i], b[i]))
-            return truth_of(binary_op(B.MORE, a[i], b[i]))
-    la, lb = len(a), len(b)
-    return {B.LESS: la < lb, B.MORE: la > lb, B.LESS_EQUAL: la <= lb, B.MORE_EQUAL: la >= lb}[op]
+            return binary_op(op, a[i], b[i]) is True
+    if len(a) != len(b):
+        return len(a) > len(b)
+    return op != B.MORE
 
 
 def truth_of(value: Any) -> bool:
@@ -262,8 +266,8 @@ def _repeat(seq: Any, n: Any) -> Any:
 
 def _sequence(op: int, lhs: Any, rhs: Any) -> Any:
     kind = type(lhs)
-    if kind in (bytes, bytearray) and type(rhs) is str:
-        rhs = rhs.encode()  # bytes/bytearray operators take any buffer, and a str is one
+    if kind in (bytes, bytearray) and (type(rhs) is str or (type(rhs) is MemoryView and op != B.MODULO)):
+        rhs = buffer_of(rhs)  # bytes/bytearray operators take any buffer (a str, a memoryview)
     if op == B.ADD or op == B.INPLACE_ADD:
         if kind is list and op == B.INPLACE_ADD:
             from reference_vm.runtime import iterate
@@ -372,6 +376,8 @@ def type_binary_op(op: int, lhs: Any, rhs: Any) -> Any:
         return NULL
     if kind is range and op == CONTAINS:
         return any(equal(x, rhs) for x in lhs) if type(rhs) is not int else rhs in lhs
+    if kind is MemoryView:
+        return view_binary_op(op, lhs, rhs)
     return NULL
 
 
@@ -459,6 +465,9 @@ def equal(a: Any, b: Any) -> bool:
         if type(nb) is float and type(na) is int:
             return nb == _int_to_float(na)
         return na == nb
+    if ka is MemoryView or kb is MemoryView:   # a view equals any buffer with the same bytes
+        da, db = buffer_of(a), buffer_of(b)
+        return da is not None and db is not None and da == db
     if ka in (str, bytes, bytearray) or kb in (str, bytes, bytearray):
         if {ka, kb} <= {bytes, bytearray}:
             return bytes(a) == bytes(b)
@@ -472,8 +481,8 @@ def equal(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(x in b for x in a.items())
     if ka is BoundMethod and kb is BoundMethod:
         return a.func is b.func and equal(a.self_obj, b.self_obj)
-    if ka is range and kb is range:
-        return len(a) == len(b) and (len(a) == 0 or (a[0] == b[0] and (len(a) == 1 or a.step == b.step)))
+    # range == range compares identity only: its value comparison needs MICROPY_PY_BUILTINS_RANGE_BINOP,
+    # which only the "everything" feature level (no port these profiles model) enables.
     for x, y in ((a, b), (b, a)):
         if type(x) is Instance:
             method = x.mp_type.lookup("__eq__")
@@ -520,23 +529,47 @@ def guest_hash(value: Any) -> int:
     return mphash.hash_value(value, STATE.profile, _hash_other)
 
 
+def _instance_hash(value: Instance) -> int:
+    """instance_unary_op for hash: ``__hash__`` called (even when it is None) and its result made
+    a small int; without one, a class that defines ``__eq__`` is unhashable, others hash by address."""
+    cls = value.mp_type
+    method = cls.lookup("__hash__")
+    if method is None and not _defined_by_user(cls, "__hash__"):
+        return _unhashable(value)   # a built-in type's "unhashable" marker (deque): its native hash refuses
+    if method is not NULL:
+        result = call(method, [value])
+        if type(result) is not int:
+            from reference_vm.builtins_types import to_int_strict
+            result = to_int_strict(result)
+        return STATE.profile.wrap_small_int(result)
+    if value.native is not None and not is_exception(value) and cls.native_base is not None:
+        return guest_hash(native_of(value))
+    if cls.lookup("__eq__") is not NULL:
+        return _unhashable(value)
+    return STATE.profile.wrap_small_int(fake_address(value))
+
+
+def _unhashable(value: Any) -> int:
+    """mp_unary_op's refusal: the full text unless the build's error reporting is terse."""
+    raise mp_error("TypeError", "unsupported type for operator" if STATE.terse
+                   else f"unsupported type for __hash__: '{type_name(value)}'")
+
+
+def _defined_by_user(cls: MPType, name: str) -> bool:
+    """Whether the class lookup finds ``name`` in a user class before reaching a built-in type."""
+    if not cls.is_user:
+        return False
+    if cls.own(name) is not NULL:
+        return True
+    return any(_defined_by_user(base, name) for base in cls.bases if base.lookup(name) is not NULL)
+
+
 def _hash_other(value: Any) -> int:
     kind = type(value)
     if kind is Instance:
-        method = value.mp_type.lookup("__hash__")
-        if method is not NULL and method is not None:
-            result = call(method, [value])
-            if type(result) is not int:
-                raise mp_error("TypeError", "unsupported type for __hash__: '" + type_name(value) + "'")
-            return STATE.profile.wrap_small_int(result)
-        if method is None or (value.mp_type.lookup("__eq__") is not NULL and method is NULL and False):
-            raise mp_error("TypeError", f"unsupported type for __hash__: '{type_name(value)}'")
-        if value.native is not None and not is_exception(value) and value.mp_type.native_base is not None:
-            return guest_hash(native_of(value))
-        return STATE.profile.wrap_small_int(fake_address(value))
-    if kind in (list, MPDict, bytearray) or (kind is MPSet and not value.frozen):
-        raise mp_error("TypeError", f"unsupported type for __hash__: '{type_name(value)}'"
-                       if STATE.detailed else "unsupported type for __hash__")
+        return _instance_hash(value)
+    if kind in (list, MPDict, bytearray, MemoryView) or (kind is MPSet and not value.frozen):
+        _unhashable(value)
     if kind is MPSet:
         return mphash.combined_hash(0x5555_5570_0000, (guest_hash(x) for x in value.items()), STATE.profile)
     if kind is complex:

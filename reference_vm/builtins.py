@@ -10,6 +10,7 @@ builtins_seq, builtins_dict; constructors in builtins_types; modules in modules.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from reference_vm import builtins_dict, builtins_seq, builtins_str, builtins_types
@@ -21,7 +22,6 @@ from reference_vm.objects import (
     NULL,
     BoundMethod,
     Cell,
-    ClassMethod,
     Function,
     Instance,
     MPType,
@@ -34,6 +34,7 @@ from reference_vm.reprs import repr_, str_
 from reference_vm.runtime import (
     STATE,
     call,
+    descriptor_left_behind,
     get_iter,
     getattr_,
     iter_next,
@@ -55,8 +56,9 @@ def install_types() -> None:
     builtins_str.install()
     builtins_seq.install()
     builtins_dict.install()
-    from reference_vm import builtins_more
+    from reference_vm import builtins_more, memview
     builtins_more.install()
+    memview.install()
     _installed[0] = True
 
 
@@ -75,7 +77,10 @@ def b_len(obj: Any) -> int:
     kind = type(obj)
     if kind in (str, list, tuple, bytes, bytearray, range, MPDict) or kind.__name__ == "MPSet":
         return len(obj)
-    method = T.type_of(obj).lookup("__len__")
+    cls = T.type_of(obj)
+    if cls is T.MEMORYVIEW_T:
+        return obj.length
+    method = cls.lookup("__len__")
     if method is not NULL:
         return call(method, [obj])
     if kind is Instance and obj.mp_type.native_base is not None and obj.native is not None:
@@ -92,10 +97,11 @@ def b_isinstance(obj: Any, classes: Any) -> bool:
 def b_issubclass(cls: Any, classes: Any, check: bool = True) -> bool:
     if check and not isinstance(cls, MPType):
         raise mp_error("TypeError", "issubclass() arg 1 must be a class")
+    if type(classes) is not tuple and not isinstance(classes, MPType):
+        raise mp_error("TypeError", "issubclass() arg 2 must be a class or a tuple of classes")
+    # Tuple items are compared, not checked: a nested tuple or a non-class item just never matches.
     for c in classes if type(classes) is tuple else (classes,):
-        if not isinstance(c, MPType):
-            raise mp_error("TypeError", "issubclass() arg 2 must be a class or a tuple of classes")
-        if cls.is_subclass(c) or c is T.OBJECT:
+        if c is T.OBJECT or (isinstance(c, MPType) and cls.is_subclass(c)):
             return True
     return False
 
@@ -112,7 +118,7 @@ def b_hasattr(obj: Any, name: Any) -> bool:
         getattr_(obj, name)
     except GuestException as exc:
         if exc.instance.mp_type.is_subclass(T.EXCEPTIONS["AttributeError"]):
-            return False
+            return descriptor_left_behind(obj, name) is not NULL
         raise
     return True
 
@@ -126,17 +132,9 @@ def b_callable(obj: Any) -> bool:
     return False
 
 
-def b_iter(obj: Any, sentinel: Any = NULL) -> Any:
-    if sentinel is NULL:
-        return get_iter(obj)
-
-    def gen() -> Any:
-        while True:
-            value = call(obj, [])
-            if binary_op(B.EQUAL, value, sentinel):
-                return
-            yield value
-    return NativeIterator(gen())
+def b_iter(obj: Any) -> Any:
+    """iter(obj) only: MicroPython has no two-argument (callable, sentinel) form."""
+    return get_iter(obj)
 
 
 def b_next(it: Any, default: Any = NULL) -> Any:
@@ -220,31 +218,37 @@ def b_pow(a: Any, b: Any, mod: Any = NULL) -> Any:
     return pow(int(a), int(b), int(mod))
 
 
-def b_round(x: Any, ndigits: Any = None) -> Any:
+def b_round(x: Any, ndigits: Any = NULL) -> Any:
+    """mp_builtin_round: ints exactly (half to even), everything else as a float via nearbyint."""
     from reference_vm.arith import to_float
-    if ndigits is not None:
-        ndigits = builtins_types.to_int(ndigits)
-    elif ndigits is None and False:
-        pass
+    from reference_vm.mod_math import get_float
     if type(x) in (int, bool):
         x = int(x)
-        if ndigits is None or ndigits >= 0:
+        if ndigits is NULL:
             return x
-        return round(x, ndigits)
-    if type(x) is float:
-        if ndigits is None:
-            import math
-            if math.isnan(x):
-                raise mp_error("ValueError", "can't convert NaN to int")
-            if math.isinf(x):
-                raise mp_error("OverflowError", "can't convert inf to int")
-            return round(x)
-        return to_float(round(x, ndigits))
-    if type(x) is Instance:
-        method = x.mp_type.lookup("__round__")
-        if method is not NULL:
-            return call(method, [x] if ndigits is None else [x, ndigits])
-    raise mp_error("TypeError", f"can't convert {type_name(x)} to float")
+        digits = builtins_types.to_int_strict(ndigits)
+        return x if digits >= 0 else round(x, digits)
+    value = get_float(x)
+    if ndigits is NULL:
+        if value != value:
+            raise mp_error("ValueError", "can't convert NaN to int")
+        if value in (math.inf, -math.inf):
+            raise mp_error("OverflowError", "can't convert inf to int")
+        return round(value)
+    digits = builtins_types.to_int_strict(ndigits)
+    mult = to_float(_c_pow10(digits))
+    scaled = to_float(value * mult)
+    if math.isfinite(scaled):
+        scaled = math.copysign(float(round(scaled)), scaled)   # nearbyint: ties to even, sign kept
+    return to_float(scaled / mult) if mult else math.nan
+
+
+def _c_pow10(digits: int) -> float:
+    """C pow(10, digits): overflow is inf, underflow 0."""
+    try:
+        return 10.0 ** digits
+    except OverflowError:
+        return math.inf
 
 
 def b_chr(n: Any) -> str:
@@ -255,31 +259,27 @@ def b_chr(n: Any) -> str:
 
 
 def b_ord(s: Any) -> int:
+    """ord() of a one-character str or a one-byte bytes; bytearray is no str/bytes to it."""
     if type(s) is str:
-        if len(s) != 1:
-            raise mp_error("TypeError", f"ord() expected a character, but string of length {len(s)} found")
-        return ord(s)
-    if type(s) in (bytes, bytearray):
-        if len(s) != 1:
-            raise mp_error("TypeError", f"ord() expected a character, but string of length {len(s)} found")
-        return s[0]
-    raise mp_error("TypeError", f"ord() expected a character, but string of length {len(s)} found"
-                   if False else f"object of type '{type_name(s)}' has no len()")
+        data = s
+    elif type(s) is bytes:
+        data = s
+    else:
+        raise mp_error("TypeError", f"can't convert '{type_name(s)}' object to str implicitly" if not STATE.terse
+                       else "can't convert to str implicitly")
+    if len(data) == 1:
+        return ord(data) if type(data) is str else data[0]
+    raise mp_error("TypeError", f"ord() expected a character, but string of length {len(data)} found"
+                   if not STATE.terse else "ord expects a character")
 
 
-def _radix(fn: Any) -> Any:
-    def convert(n: Any) -> str:
-        if type(n) is Instance and n.mp_type.lookup("__index__") is not NULL:
-            n = call(n.mp_type.lookup("__index__"), [n])
-        return fn(builtins_types.to_int_strict(n))
+def _radix(pattern: str, percent: bool) -> Any:
+    """hex/oct are ``pattern % n``, bin is ``pattern.format(n)``, exactly as modbuiltins.c builds them."""
+    def convert(n: Any) -> Any:
+        if percent:
+            return binary_op(B.MODULO, pattern, n)
+        return call(getattr_(pattern, "format"), [n])
     return convert
-
-
-def b_sorted(items: Any, key: Any = None, reverse: Any = False) -> list[Any]:
-    out = iterate(items)
-    out = list(out)
-    builtins_seq.quicksort(out, key, truth(reverse))
-    return out
 
 
 def b_repr(x: Any) -> str:
@@ -309,11 +309,6 @@ def b_build_class(body: Any, name: Any, *bases: Any, **kwargs: Any) -> Any:
     if isinstance(cell, Cell):
         cell.value = cls
     if isinstance(cls, MPType):
-        for base in cls.bases:
-            hook = base.lookup("__init_subclass__")
-            if hook is not NULL and type(hook) is ClassMethod:
-                call(hook.func, [cls])
-                break
         for key, value in namespace.items():
             if type(value) is Instance:
                 set_name = value.mp_type.lookup("__set_name__")
@@ -389,7 +384,7 @@ def make_builtins() -> MPDict:
     nf("hasattr", b_hasattr, 2, 2)
     nf("delattr", b_delattr, 2, 2)
     nf("callable", b_callable, 1, 1)
-    nf("iter", b_iter, 1, 2)
+    nf("iter", b_iter, 1, 1)
     nf("next", b_next, 1, 2)
     nf("min", _min_max(B.LESS, "min"), 0, -1, True)
     nf("max", _min_max(B.MORE, "max"), 0, -1, True)
@@ -400,10 +395,10 @@ def make_builtins() -> MPDict:
     nf("round", b_round, 1, 2)
     nf("chr", b_chr, 1, 1)
     nf("ord", b_ord, 1, 1)
-    nf("hex", _radix(hex), 1, 1)
-    nf("oct", _radix(oct), 1, 1)
-    nf("bin", _radix(bin), 1, 1)
-    nf("sorted", b_sorted, 1, 1, True)
+    nf("hex", _radix("%#x", True), 1, 1)
+    nf("oct", _radix("%#o", True), 1, 1)
+    nf("bin", _radix("{:#b}", False), 1, 1)
+    nf("sorted", builtins_seq.sorted_, 1, -1, True)
     nf("repr", b_repr, 1, 1)
     nf("hash", b_hash, 1, 1)
     nf("id", b_id, 1, 1)
@@ -413,7 +408,7 @@ def make_builtins() -> MPDict:
     nf("__build_class__", b_build_class, 2, -1, True)
     for t in (T.INT_T, T.FLOAT_T, T.COMPLEX_T, T.STR_T, T.BYTES_T, T.BYTEARRAY_T, T.LIST_T, T.TUPLE_T, T.DICT_T,
               T.SET_T, T.FROZENSET_T, T.BOOL_T, T.RANGE_T, T.SLICE_T, T.OBJECT, T.TYPE, T.PROPERTY_T, T.SUPER_T,
-              T.CLASSMETHOD_T, T.STATICMETHOD_T):
+              T.CLASSMETHOD_T, T.STATICMETHOD_T, T.MEMORYVIEW_T):
         d[t.name] = t
     for name, exc in T.EXCEPTIONS.items():
         d[name] = exc

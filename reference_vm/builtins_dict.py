@@ -50,6 +50,7 @@ DICT_VIEW_T.locals["__len__"] = NativeFunction("__len__", lambda v: len(v.d), 1,
 
 
 def dict_update(d: MPDict, *args: Any, **kwargs: Any) -> None:
+    d.table.update(d.table)   # a no-op that a read-only dict refuses, before anything else
     if len(args) > 1:
         raise mp_error("TypeError", "function expected at most 2 arguments, got 3")
     if args:

@@ -110,10 +110,16 @@ def gen_send(gen: Any, value: Any) -> Any:
 
 
 def gen_throw(gen: Any, exc: Any, value: Any = NULL, tb: Any = NULL) -> Any:
+    """gen.throw(): a value other than None replaces the type (it is normally its instance),
+    and an object that is no exception becomes the TypeError raised inside the generator."""
     from reference_vm.runtime import make_exception
-    if value is not NULL and value is not None and isinstance(exc, MPType):
-        exc = call(exc, [value])
-    kind, result = STATE.machine.resume(gen, None, make_exception(exc))
+    if value is not NULL and value is not None:
+        exc = value
+    try:
+        thrown = make_exception(exc)
+    except GuestException as error:
+        thrown = error.instance
+    kind, result = STATE.machine.resume(gen, None, thrown)
     if kind == 1:
         from reference_vm.exceptions import new_exception
         raise GuestException(new_exception(T.EXCEPTIONS["StopIteration"], () if result is None else (result,)))
@@ -138,18 +144,36 @@ def _bound_attr(bm: BoundMethod, name: str) -> Any:
     return NULL
 
 
-def int_from_bytes(cls: Any, data: Any, byteorder: Any = "big", *rest: Any, signed: Any = False) -> int:
-    if byteorder not in ("big", "little"):
-        raise mp_error("ValueError", "invalid byteorder" if False else "byteorder must be either 'little' or 'big'")
-    return int.from_bytes(bytes(iterate(data)) if not isinstance(data, (bytes, bytearray)) else data,
-                          byteorder, signed=truth(signed))
+def int_from_bytes(cls: Any, data: Any, byteorder: Any = "big", signed: Any = False) -> int:
+    """int.from_bytes(bytes[, byteorder[, signed]]): positional only, any order but 'little' is
+    big-endian, and the result is always unsigned (the signed argument is ignored)."""
+    from reference_vm.builtins_str import read_buffer
+    return int.from_bytes(read_buffer(data), "little" if byteorder == "little" else "big")
 
 
-def int_to_bytes(n: int, length: Any = 1, byteorder: Any = "big", *rest: Any, signed: Any = False) -> bytes:
+_TO_BYTES_PARAMS = ("length", "byteorder")
+
+
+def int_to_bytes(n: int, *args: Any, **kwargs: Any) -> bytes:
+    """int.to_bytes(length=1, byteorder='big', *, signed=False), range-checked as 1.29 does."""
+    from reference_vm.builtins_seq import arg_mismatch
+    from reference_vm.builtins_types import to_int_strict
+    if len(args) > len(_TO_BYTES_PARAMS):
+        raise arg_mismatch("extra positional arguments given")
+    if any(name not in (*_TO_BYTES_PARAMS, "signed") for name in kwargs):
+        raise arg_mismatch("extra keyword arguments given")
+    params = {**kwargs, **dict(zip(_TO_BYTES_PARAMS, args, strict=False))}
+    length = to_int_strict(params.get("length", 1))
+    if length < 0:
+        raise mp_error("ValueError")
+    signed = truth(params.get("signed", False))
+    value = int(n)
+    if value < 0 and not signed:
+        raise mp_error("OverflowError", "can't convert negative int to unsigned")
     try:
-        return int(n).to_bytes(length, byteorder, signed=truth(signed))
+        return value.to_bytes(length, "little" if params.get("byteorder") == "little" else "big", signed=signed)
     except OverflowError:
-        raise mp_error("OverflowError", "buffer too small") from None
+        raise mp_error("OverflowError", f"value would overflow a {length} byte buffer") from None
 
 
 # --- exec, eval, compile -----------------------------------------------------------
@@ -248,7 +272,7 @@ def install() -> None:
         "__next__": nf("__next__", lambda g: __import__("reference_vm.builtins", fromlist=["b_next"]).b_next(g), 1, 1),
     })
     T.INT_T.locals.update({
-        "from_bytes": ClassMethod(nf("from_bytes", int_from_bytes, 2, -1, True)),
+        "from_bytes": ClassMethod(nf("from_bytes", int_from_bytes, 2, 4)),
         "to_bytes": nf("to_bytes", int_to_bytes, 1, -1, True),
     })
     for kind in (Function, NativeFunction):

@@ -126,13 +126,27 @@ def list_copy(self: list[Any]) -> list[Any]:
 
 
 def _sort_kw(self: list[Any], *args: Any, **kwargs: Any) -> None:
+    """list.sort(*, key=None, reverse=False), its arguments checked as mp_arg_parse_all does."""
     if args:
-        raise mp_error("TypeError", "function takes 1 positional arguments but 2 were given")
-    for name in kwargs:
-        if name not in ("key", "reverse"):
-            raise mp_error("TypeError", f"unexpected keyword argument '{name}'" if STATE.detailed
-                           else "unexpected keyword argument")
+        raise arg_mismatch("extra positional arguments given")
+    if any(name not in ("key", "reverse") for name in kwargs):
+        raise arg_mismatch("extra keyword arguments given")
     list_sort(self, kwargs.get("key"), kwargs.get("reverse", False))
+
+
+def arg_mismatch(message: str) -> Exception:
+    """mp_arg_parse_all's complaint: its own text, or the terse build's single message."""
+    return mp_error("TypeError", "argument num/types mismatch" if STATE.terse else message)
+
+
+def sorted_(items: Any, *args: Any, **kwargs: Any) -> list[Any]:
+    """sorted(): a key given positionally is refused; the rest is list() then list.sort()."""
+    if args:
+        raise mp_error("TypeError", "must use keyword argument for key function")
+    from reference_vm.runtime import iterate
+    out = list(iterate(items))
+    _sort_kw(out, **kwargs)
+    return out
 
 
 def install() -> None:

@@ -19,17 +19,22 @@ from reference_vm.runtime import STATE, getattr_, iterate, type_name
 def _str_arg(self: Any, value: Any) -> Any:
     if type(value) is not type(self) and not (isinstance(self, (bytes, bytearray))
                                               and isinstance(value, (bytes, bytearray))):
-        raise mp_error("TypeError", f"can't convert '{type_name(value)}' object to {type_name(self)} implicitly"
-                       if STATE.detailed else "can't convert to str implicitly")
+        name = type_name(value)   # bad_implicit_conversion names bytes for a str, str for anything else
+        raise mp_error("TypeError", f"can't convert '{name}' object to {'bytes' if name == 'str' else 'str'} "
+                       "implicitly" if not STATE.terse else "can't convert to str implicitly")
     return value
 
 
 def s_join(self: Any, items: Any) -> Any:
+    """str_join: every item must be of self's kind (bytes and bytearray count as one kind)."""
     parts = iterate(items)
+    want = str if type(self) is str else bytes
     for p in parts:
-        if type(p) is not type(self) and not isinstance(self, bytes):
-            raise mp_error("TypeError", "join expects a list of str/bytes objects consistent with self")
-    return self.join(parts)
+        if (bytes if type(p) is bytearray else type(p)) is not want:
+            raise mp_error("TypeError", "join expects a list of str/bytes objects consistent with self object")
+    if want is str:
+        return self.join(parts)
+    return type(self)(bytes(self).join(parts))
 
 
 _WS = " \t\n\r\x0b\x0c"
@@ -158,10 +163,15 @@ def s_rpartition(self: Any, sep: Any) -> tuple[Any, ...]:
 
 
 def s_center(self: Any, width: Any) -> Any:
-    pad = width - len(self)
+    """str_center: the width counts UTF-8 characters (for bytes too); the extra space goes right."""
+    from reference_vm.builtins_types import to_int_strict
+    width = to_int_strict(width)
+    data = self.encode("utf-8", "surrogatepass") if type(self) is str else bytes(self)
+    pad = width - sum(1 for b in data if b & 0xC0 != 0x80)
     if pad <= 0:
         return self
-    return " " * (pad // 2) + self + " " * (pad - pad // 2)
+    text = b" " * (pad // 2) + data + b" " * (pad - pad // 2)
+    return text.decode("utf-8", "surrogatepass") if type(self) is str else type(self)(text)
 
 
 def s_splitlines(self: Any, keepends: Any = False) -> list[Any]:
@@ -183,25 +193,47 @@ def s_splitlines(self: Any, keepends: Any = False) -> list[Any]:
 
 
 def s_encode(self: str, encoding: Any = "utf-8", errors: Any = None) -> bytes:
-    return self.encode("utf-8", "surrogatepass")
+    from reference_vm.unicode_codec import encode
+    return encode(self, encoding)
 
 
 def b_decode(self: Any, encoding: Any = "utf-8", errors: Any = None) -> str:
-    try:
-        return bytes(self).decode("utf-8")
-    except UnicodeDecodeError:
-        raise mp_error("UnicodeError") from None
+    from reference_vm.unicode_codec import decode
+    return decode(bytes(self), encoding, errors)
 
 
 def b_hex(self: Any, sep: Any = None) -> str:
     return bytes(self).hex() if sep is None else bytes(self).hex(sep)
 
 
+def read_buffer(obj: Any) -> bytes:
+    """mp_get_buffer_raise for reading: the bytes of a str, bytes, bytearray or memoryview."""
+    from reference_vm.memview import buffer_of
+    data = buffer_of(obj)
+    if data is None:
+        raise mp_error("TypeError", "object with buffer protocol required")
+    return data
+
+
 def b_fromhex(cls: Any, text: Any) -> bytes:
-    try:
-        return bytes.fromhex(text)
-    except ValueError:
-        raise mp_error("ValueError", "non-hex digit found") from None
+    """mp_obj_bytes_fromhex: any buffer; whitespace is skipped only before a pair of hex digits."""
+    data = read_buffer(text)
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        ch = data[i]
+        i += 1
+        if chr(ch) in _WS:
+            continue
+        if i >= len(data) or not _is_hex(ch) or not _is_hex(data[i]):
+            raise mp_error("ValueError", "non-hex digit")
+        out.append(int(bytes([ch, data[i]]), 16))
+        i += 1
+    return bytes(out)
+
+
+def _is_hex(byte: int) -> bool:
+    return chr(byte) in "0123456789abcdefABCDEF"
 
 
 def _pred(name: str) -> Any:

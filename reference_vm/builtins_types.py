@@ -21,7 +21,6 @@ from reference_vm.objects import (
     Instance,
     MPType,
     NativeFunction,
-    NativeIterator,
     Property,
     StaticMethod,
     Super,
@@ -44,21 +43,59 @@ def _no_kw(kwargs: dict[str, Any]) -> None:
         raise mp_error("TypeError", "function doesn't take keyword arguments")
 
 
+_SPACES = b" \t\n\r\x0b\x0c"
+
+
 def int_from_str(text: Any, base: int = 10) -> int:
-    s = text.decode() if isinstance(text, (bytes, bytearray)) else text
+    """mp_parse_num_integer on the UTF-8 bytes: spaces, a sign, a base prefix, digits where
+    ``_`` may stand anywhere, spaces. An error quotes the text from the first digit on."""
+    data = text.encode("utf-8", "surrogateescape") if type(text) is str else bytes(text)
     if base != 0 and not 2 <= base <= 36:
         raise mp_error("ValueError", "int() arg 2 must be >= 2 and <= 36")
-    try:
-        stripped = s.strip(" \t\n\r\x0b\x0c")
-        if stripped.isascii():
-            return int(stripped.replace("_", ""), base)
-    except ValueError:
-        pass
-    if STATE.fully_detailed:
-        from reference_vm.reprs import repr_
-        raise mp_error("ValueError", f"invalid syntax for integer with base {base}: {repr_(text)}")
-    raise mp_error("ValueError", f"invalid syntax for integer with base {base}" if STATE.detailed
-                   else "invalid syntax for integer")
+    i, n = 0, len(data)
+    while i < n and data[i] in _SPACES:
+        i += 1
+    neg = i < n and data[i] == 0x2D
+    if i < n and data[i] in b"+-":
+        i += 1
+    i, base = _base_prefix(data, i, base)
+    start, value = i, 0
+    while i < n:
+        ch = data[i]
+        if ch == 0x5F:
+            i += 1
+            continue
+        digit = ch - 0x30 if 0x30 <= ch <= 0x39 else (ch | 0x20) - 0x57 if 0x61 <= (ch | 0x20) <= 0x7A else 99
+        if digit >= base:
+            break
+        value = value * base + digit
+        i += 1
+    end = i
+    while i < n and data[i] in _SPACES:
+        i += 1
+    if end == start or i != n:
+        raise _int_syntax_error(data[start:], 0 if base == 1 else base)
+    return -value if neg else value
+
+
+def _base_prefix(data: bytes, i: int, base: int) -> tuple[int, int]:
+    """mp_parse_num_base: skip 0x/0o/0b when the base allows it; base 0 without one is 10, or 1
+    (only zeros parse) when the text starts with 0."""
+    if len(data) - i > 1 and data[i] == 0x30:
+        prefix = {0x78: 16, 0x6F: 8, 0x62: 2}.get(data[i + 1] | 0x20)
+        if prefix is not None and base in (0, prefix):
+            return i + 2, prefix
+        return i, 1 if base == 0 else base
+    return i, 10 if base == 0 else base
+
+
+def _int_syntax_error(rest: bytes, base: int) -> Exception:
+    if STATE.terse:
+        return mp_error("ValueError", "invalid syntax for integer")
+    if not STATE.fully_detailed:
+        return mp_error("ValueError", f"invalid syntax for integer with base {base}")
+    from reference_vm.reprs import repr_
+    return mp_error("ValueError", f"invalid syntax for integer with base {base}: {repr_(rest)[1:]}")
 
 
 def to_int(value: Any) -> int:
@@ -146,11 +183,10 @@ def str_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
     _args(args, 0, 3)
     if not args:
         return ""
-    if len(args) > 1 and isinstance(args[0], (bytes, bytearray)):
-        try:
-            return bytes(args[0]).decode("utf-8")
-        except UnicodeDecodeError:
-            raise mp_error("UnicodeError") from None
+    if len(args) > 1:
+        from reference_vm.builtins_str import read_buffer
+        from reference_vm.unicode_codec import decode
+        return decode(read_buffer(args[0]), args[1], args[2] if len(args) > 2 else None)
     return str_(args[0])
 
 
@@ -163,16 +199,28 @@ def bytes_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if type(value) is str:
         if len(args) < 2:
             raise mp_error("TypeError", "string argument without an encoding")
-        return host(value.encode("utf-8"))
-    if type(value) is int:
-        if value < 0:
-            raise mp_error("ValueError", "negative count")
+        from reference_vm.unicode_codec import encode
+        return host(encode(value, args[1]))
+    if type(value) is int and STATE.profile.is_small_int(value):
+        if value < 0 and host is bytes:
+            raise mp_error("ValueError")
+        if value < 0:   # bytearray allocates (size_t)n bytes, which cannot succeed
+            raise mp_error("MemoryError", "memory allocation failed, allocating "
+                           f"{STATE.profile.unsigned_word(value)} bytes")
         return host(value)
-    items = iterate(value)
-    for item in items:
-        if type(item) is not int or not 0 <= item < 256:
-            raise mp_error("ValueError", "bytes must be in range(0, 256)")
-    return host(items)
+    if type(value) in (bytes, bytearray) or T.type_of(value) is T.MEMORYVIEW_T:
+        from reference_vm.builtins_str import read_buffer
+        return host(read_buffer(value))
+    if host is bytearray:   # objarray.c: each item truncated to a byte, as a store would be
+        from reference_vm.subscr import byte_value
+        return bytearray(byte_value(item) for item in iterate(value))
+    out = bytearray()
+    for item in iterate(value):
+        byte = to_int_strict(item)
+        if not 0 <= byte < 256:
+            raise mp_error("ValueError", "bytes value out of range")
+        out.append(byte)
+    return bytes(out)
 
 
 def _collection(build: Any) -> Any:
@@ -225,20 +273,35 @@ def object_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
 
 
 def type_new(meta: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    _no_kw(kwargs)
+    _args(args, 1, 3)
     if len(args) == 1:
         return T.type_of(args[0])
-    _args(args, 3, 3)
+    if len(args) == 2:
+        raise mp_error("TypeError", "type takes 1 or 3 arguments")
     name, bases, namespace = args
     if type(bases) is not tuple or not all(isinstance(b, MPType) for b in bases):
         raise mp_error("TypeError", "type is not an acceptable base type")
     locals_ = namespace if isinstance(namespace, MPDict) else MPDict()
     cls = MPType(name, bases or (T.OBJECT,), locals_, is_user=True)
     cls.mp_type = meta
-    for key in ("__new__", "__init_subclass__"):
-        value = locals_.get(key)
-        if key == "__init_subclass__" and value is not NULL and type(value) is not ClassMethod:
-            locals_[key] = ClassMethod(value)
+    if _native_base_count(cls) > 1:
+        raise mp_error("TypeError", "multiple bases have instance lay-out conflict")
     return cls
+
+
+def _native_base_count(cls: MPType) -> int:
+    """How many built-in bases (counted through every user base) a class's instances would need.
+
+    A built-in type ends its branch (its own bases do not count), so
+    ``class E(MyError, ValueError)`` with ``MyError(Exception)`` has two and is
+    rejected, as instance_count_native_bases in objtype.c finds.
+    """
+    if cls is T.OBJECT:
+        return 0
+    if not cls.is_user:
+        return 1
+    return sum(_native_base_count(base) for base in cls.bases)
 
 
 def exception_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -260,19 +323,6 @@ def super_new(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if len(args) != 2:
         raise mp_error("TypeError", f"function takes 2 positional arguments but {len(args)} were given")
     return Super(args[0], args[1])
-
-
-def _iter_type(name: str, factory: Any, lo: int, hi: int, kw: bool = False) -> MPType:
-    t = MPType(name, (T.OBJECT,))
-    t.mp_type = T.TYPE
-
-    def make(cls: MPType, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        if not kw:
-            _no_kw(kwargs)
-        _args(args, lo, hi)
-        return NativeIterator(factory(*args, **kwargs), name)
-    t.make_new = make
-    return t
 
 
 def install() -> None:

@@ -89,6 +89,29 @@ class MPDict:
         self.table.clear()
 
 
+class _FixedMap(mpdict.MPMap):
+    """The table of a read-only dict (``map.is_fixed``): every change is a bare TypeError.
+
+    MicroPython checks the flag before looking the key up, so even deleting a
+    missing key or ``pop`` with a default fails this way. A copy is writable.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        from reference_vm.exceptions import mp_error
+        raise mp_error("TypeError")
+
+    store = setdefault = pop = remove = popitem = clear = update = _refuse
+
+
+def fixed_copy(d: MPDict) -> MPDict:
+    """A read-only snapshot of ``d``: what ``obj.__dict__`` and ``Class.__dict__`` give in MicroPython."""
+    new = d.copy()
+    new.table.__class__ = _FixedMap
+    return new
+
+
 class MPSet:
     """A guest set or frozenset; members in slot order."""
 

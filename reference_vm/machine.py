@@ -403,12 +403,14 @@ class Machine:
         kw_dict = MPDict(len(kwargs)) if raw.has_varkw else None
         if kw_dict is not None:
             fast[kw_slot] = kw_dict
+        repeated = getattr(kwargs, "repeated", None)   # ops.RepeatedKwargs: a name passed twice
         for key, value in kwargs.items():
+            if key == repeated and (kw_dict is not None or key in names[:n_pos + n_kwonly]):
+                raise mp_error("TypeError", f"function got multiple values for argument '{key}'")
             for i in range(n_pos + n_kwonly):
                 if names[i] == key:
                     if fast[i] is not NULL:
-                        raise mp_error("TypeError", f"function got multiple values for argument '{key}'"
-                                       if STATE.detailed else "function got multiple values for argument")
+                        raise mp_error("TypeError", f"function got multiple values for argument '{key}'")
                     fast[i] = value
                     break
             else:

@@ -40,11 +40,8 @@ class StreamIO:
 
 
 def _as_bytes(value: Any) -> bytes:
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass")
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    raise mp_error("TypeError", "object with buffer protocol required")
+    from reference_vm.builtins_str import read_buffer
+    return read_buffer(value)
 
 
 def _size(size: Any) -> int:

@@ -253,13 +253,8 @@ def _parse(data: bytes) -> Any:
 
 
 def loads(text: Any) -> Any:
-    if isinstance(text, str):
-        data = text.encode("utf-8", "surrogatepass")
-    elif isinstance(text, (bytes, bytearray, memoryview)):
-        data = bytes(text)
-    else:
-        raise mp_error("TypeError", "object with buffer protocol required")
-    return _parse(data)
+    from reference_vm.builtins_str import read_buffer
+    return _parse(read_buffer(text))
 
 
 def load(stream: Any) -> Any:

@@ -84,11 +84,8 @@ def calcsize(fmt: Any) -> int:
 
 
 def _buffer(obj: Any) -> bytes:
-    if isinstance(obj, (bytes, bytearray, memoryview)):
-        return bytes(obj)
-    if isinstance(obj, str):
-        return obj.encode("utf-8", "surrogatepass")
-    raise mp_error("TypeError", "object with buffer protocol required")
+    from reference_vm.builtins_str import read_buffer
+    return read_buffer(obj)
 
 
 def _get_float(value: Any) -> float:

@@ -9,7 +9,6 @@ reference VM has no filesystem): anything else is
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +18,8 @@ from reference_vm.exceptions import GuestException, exc_args, exc_data, mp_error
 from reference_vm.mod_collections import make_collections
 from reference_vm.mod_io import make_io
 from reference_vm.mod_json import make_json
+from reference_vm.mod_math import make_math
+from reference_vm.mod_micropython import make_micropython
 from reference_vm.mod_re import make_re
 from reference_vm.mod_struct import make_struct
 from reference_vm.objects import NULL, Instance, Module, MPType, NativeFunction
@@ -160,106 +161,6 @@ def make_gc() -> Module:
         "mem_alloc": fn("mem_alloc", lambda: 0, 0, 0), "mem_free": fn("mem_free", lambda: 2000000, 0, 0),
         "threshold": fn("threshold", lambda *a: -1, 0, 1),
     })
-
-
-def make_micropython() -> Module:
-    level = [0]
-
-    def opt_level(*args: Any) -> Any:
-        if args:
-            level[0] = args[0]
-            return None
-        return level[0]
-    return new_module("micropython", {
-        "const": fn("const", lambda x: x, 1, 1), "opt_level": fn("opt_level", opt_level, 0, 1),
-        "heap_lock": fn("heap_lock", lambda: 0, 0, 0), "heap_unlock": fn("heap_unlock", lambda: 0, 0, 0),
-        "kbd_intr": fn("kbd_intr", lambda c: None, 1, 1), "mem_info": fn("mem_info", lambda *a: None, 0, 1),
-        "qstr_info": fn("qstr_info", lambda *a: None, 0, 1), "stack_use": fn("stack_use", lambda: 0, 0, 0),
-        "schedule": fn("schedule", lambda f, a: None, 2, 2),
-        "mem_current": fn("mem_current", lambda: 0, 0, 0), "mem_peak": fn("mem_peak", lambda: 0, 0, 0),
-        "mem_total": fn("mem_total", lambda: 0, 0, 0),
-    })
-
-
-def _math1(name: str, impl: Callable[[float], Any], result_int: bool = False) -> NativeFunction:
-    def wrapped(x: Any) -> Any:
-        from reference_vm.arith import to_float
-        from reference_vm.builtins_types import to_float as conv
-        try:
-            value = impl(conv(x))
-        except ValueError:
-            raise mp_error("ValueError", "math domain error") from None
-        except OverflowError:
-            raise mp_error("OverflowError", "math range error") from None
-        return value if result_int or not isinstance(value, float) else to_float(value)
-    return fn(name, wrapped, 1, 1)
-
-
-def _math2(name: str, impl: Callable[[float, float], Any]) -> NativeFunction:
-    def wrapped(x: Any, y: Any) -> Any:
-        from reference_vm.arith import to_float
-        from reference_vm.builtins_types import to_float as conv
-        try:
-            value = impl(conv(x), conv(y))
-        except ValueError:
-            raise mp_error("ValueError", "math domain error") from None
-        except OverflowError:
-            raise mp_error("OverflowError", "math range error") from None
-        return to_float(value) if isinstance(value, float) else value
-    return fn(name, wrapped, 2, 2)
-
-
-def _math_int(name: str, impl: Callable[[float], float]) -> NativeFunction:
-    def wrapped(x: Any) -> Any:
-        from reference_vm.builtins_types import to_float as conv
-        if type(x) in (int, bool):
-            return int(x)
-        v = conv(x)
-        if math.isinf(v):
-            raise mp_error("OverflowError", "can't convert inf to int")
-        if math.isnan(v):
-            raise mp_error("ValueError", "can't convert NaN to int")
-        return int(impl(v))
-    return fn(name, wrapped, 1, 1)
-
-
-def make_math() -> Module:
-    from reference_vm.arith import to_float
-    members: dict[str, Any] = {"pi": to_float(math.pi), "e": to_float(math.e), "tau": to_float(math.tau),
-                               "inf": math.inf, "nan": math.nan}
-    for name in ("sqrt", "exp", "expm1", "log2", "log10", "cos", "sin", "tan", "acos", "asin", "atan", "cosh",
-                 "sinh", "tanh", "acosh", "asinh", "atanh", "erf", "erfc", "gamma", "lgamma", "fabs", "degrees",
-                 "radians"):
-        members[name] = _math1(name, getattr(math, name))
-    for name in ("isfinite", "isinf", "isnan"):
-        members[name] = _math1(name, getattr(math, name), True)
-    for name in ("floor", "ceil", "trunc"):
-        members[name] = _math_int(name, getattr(math, name))
-    for name in ("atan2", "copysign", "fmod", "pow", "ldexp"):
-        members[name] = _math2(name, getattr(math, name) if name != "ldexp" else lambda x, e: math.ldexp(x, int(e)))
-
-    def log(x: Any, base: Any = NULL) -> Any:
-        from reference_vm.builtins_types import to_float as conv
-        v = conv(x)
-        if v <= 0:
-            raise mp_error("ValueError", "math domain error")
-        if base is NULL:
-            return to_float(math.log(v))
-        b = conv(base)
-        if b <= 0:
-            raise mp_error("ValueError", "math domain error")
-        if b == 1:
-            raise mp_error("ZeroDivisionError", "divide by zero")
-        return to_float(math.log(v) / math.log(b))
-    members["log"] = fn("log", log, 1, 2)
-    members["frexp"] = _math1("frexp", math.frexp, True)
-    members["modf"] = fn("modf", lambda x: tuple(to_float(v) for v in math.modf(float(x))), 1, 1)
-    members["factorial"] = fn("factorial", lambda n: math.factorial(n), 1, 1)
-
-    def isclose(a: Any, b: Any, rel_tol: Any = 1e-9, abs_tol: Any = 0.0) -> bool:
-        return math.isclose(float(a), float(b), rel_tol=float(rel_tol), abs_tol=float(abs_tol))
-    members["isclose"] = fn("isclose", isclose, 2, 2, True)
-    return new_module("math", members)
 
 
 register("sys", make_sys)

@@ -15,7 +15,7 @@ from reference_vm.arith import INT_FAST, INT_FAST_POS, binary_op, unary_op
 from reference_vm.containers import MPDict, MPSet
 from reference_vm.exceptions import GuestException, exc_value, mp_error, new_exception
 from reference_vm.machine import CALL, RETURN, YIELD, Frame, Generator, Ins, Machine
-from reference_vm.objects import NULL, Function, Marker
+from reference_vm.objects import NULL, Function, Instance, Marker
 from reference_vm.opcodes import Op, call_counts, unpack_ex_counts
 from reference_vm.runtime import (
     STATE,
@@ -632,6 +632,9 @@ def _delegate_step(m: Machine, delegate: Any, send: Any, inject: Any) -> tuple[i
             raise GuestException(inject)
         return _catch_stop(lambda: call(throw, [inject]))
     if send is None:
+        if type(delegate) is Instance and delegate.mp_type.lookup("__next__") is not NULL:
+            # the Python iterator protocol: its StopIteration's value is the result (mp_resume)
+            return _catch_stop(lambda: call(delegate.mp_type.lookup("__next__"), [delegate]))
         try:
             item = iter_next(delegate)
         except GuestException as exc:
@@ -683,27 +686,42 @@ def MAKE_CLOSURE_DEFARGS(m: Machine, f: Frame, ins: Ins) -> None:
                             None if kwdefaults is NULL else kwdefaults, cells))
 
 
+class RepeatedKwargs(dict):
+    """Keyword arguments in which a name came twice (``f(**a, **b)``, ``f(x=1, **{'x': 2})``).
+
+    MicroPython passes the pairs on as they are: a native function keeps the
+    last value, a bytecode function raises "multiple values" when it reaches the
+    repeated name (``repeated``, checked by Machine._bind_keywords).
+    """
+
+    repeated: str = ""
+
+
 def _keywords(pairs: list[Any]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
+    repeated = ""
     for i in range(0, len(pairs), 2):
         key, value = pairs[i], pairs[i + 1]
-        if key is NULL:
-            _splat_mapping(value, kwargs)
-        else:
-            kwargs[key] = value
+        for name, item in _splat_mapping(value) if key is NULL else ((key, value),):
+            if not repeated and name in kwargs:
+                repeated = name
+            kwargs[name] = item
+    if repeated:
+        kwargs = RepeatedKwargs(kwargs)
+        kwargs.repeated = repeated
     return kwargs
 
 
-def _splat_mapping(mapping: Any, kwargs: dict[str, Any]) -> None:
+def _splat_mapping(mapping: Any) -> list[tuple[str, Any]]:
     if isinstance(mapping, MPDict):
         items = mapping.items()
     else:
         from reference_vm.subscr import load_subscr as get
         items = [(k, get(mapping, k)) for k in iterate(call(getattr_(mapping, "keys"), []))]
-    for key, value in items:
+    for key, _ in items:
         if type(key) is not str:
             raise mp_error("TypeError", "keywords must be strings")
-        kwargs[key] = value
+    return items
 
 
 def _star_args(args: list[Any], bitmap: int) -> list[Any]:

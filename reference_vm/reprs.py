@@ -186,8 +186,8 @@ def _container_text(value: Any, kind: type, as_repr: bool) -> str:
         return f"<cell {fake_address(value):x}>"
     if kind in (StaticMethod, ClassMethod, Property):
         return f"<{T.type_of(value).name}>"
-    if kind is NativeIterator:
-        return f"<iterator object at 0x{fake_address(value):x}>"
+    if kind is NativeIterator:   # a type without a print slot prints as "<name>" (mp_obj_print_helper)
+        return f"<{T.type_of(value).name}>"
     name = getattr(value, "repr_text", None)
     if name is not None:
         return name()

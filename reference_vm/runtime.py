@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from reference_vm import mptypes as T
-from reference_vm.containers import MPDict, MPSet
+from reference_vm.containers import MPDict, MPSet, fixed_copy
 from reference_vm.exceptions import GuestException, exc_data, is_exception, mp_error, new_exception
 from reference_vm.objects import (
     NULL,
@@ -43,7 +43,9 @@ class State:
         self.out: list[str] = []
         self.detailed = True
         self.fully_detailed = True
+        self.terse = False   # the texts C guards with MICROPY_ERROR_REPORTING <= TERSE (normal is not terse)
         self.stdout_obj: Any = None
+        self.opt_level = 0   # micropython.opt_level(): the level exec/eval/compile compile at
 
     def set_profile(self, profile: Profile) -> None:
         self.profile = profile
@@ -52,6 +54,7 @@ class State:
         # the text of a bad int literal...): ``fully_detailed``.
         self.detailed = profile.error_level != "terse"
         self.fully_detailed = profile.error_level == "detailed"
+        self.terse = profile.error_level == "terse"
 
 
 STATE = State()
@@ -177,13 +180,30 @@ def bind(value: Any, obj: Any, cls: MPType) -> Any:
     return value
 
 
+def descriptor_left_behind(obj: Any, name: str) -> Any:
+    """The class member whose getter just raised AttributeError during a protected load, or NULL.
+
+    MicroPython's protected lookup (getattr with a default, hasattr) writes the
+    property or descriptor found in the class into its result slot before
+    calling the getter; when the getter raises AttributeError the slot keeps
+    that member, so the lookup "succeeds" with the descriptor object itself.
+    """
+    if type(obj) is not Instance or not obj.mp_type.is_user or obj.attrs.get(name) is not NULL:
+        return NULL
+    member = obj.mp_type.lookup(name)
+    if type(member) is Property or (type(member) is Instance and member.mp_type.lookup("__get__") is not NULL):
+        return member
+    return NULL
+
+
 def getattr_(obj: Any, name: str, default: Any = NULL) -> Any:
     """``obj.name``; ``default`` (when given) instead of AttributeError."""
     try:
         value = _load_attr(obj, name)
     except GuestException as exc:
         if default is not NULL and exc.instance.mp_type.is_subclass(T.EXCEPTIONS["AttributeError"]):
-            return default
+            member = descriptor_left_behind(obj, name)
+            return default if member is NULL else member
         raise
     if value is NULL:
         if default is not NULL:
@@ -236,7 +256,7 @@ def _instance_attr(obj: Instance, name: str) -> Any:
     if name == "__class__":
         return cls
     if name == "__dict__":
-        return obj.attrs
+        return fixed_copy(obj.attrs)
     if isinstance(obj.native, ExcData):
         if name == "args":
             return obj.native.args
@@ -258,7 +278,7 @@ def _type_attr(cls: MPType, name: str) -> Any:
         if name == "__bases__":
             return tuple(b for b in cls.bases if cls is not T.OBJECT)
         if name == "__dict__" and cls.is_user:
-            return cls.locals
+            return fixed_copy(cls.locals)
         if name == "__class__":
             return cls.mp_type
         meta = cls.mp_type
@@ -281,6 +301,8 @@ def _type_attr(cls: MPType, name: str) -> Any:
 
 def _super_attr(sup: Super, name: str) -> Any:
     obj_type = sup.obj.mp_type if isinstance(sup.obj, Instance) else T.type_of(sup.obj)
+    if obj_type is T.TYPE:   # super() in a classmethod: a classmethod found binds to that class itself
+        obj_type = sup.obj
     for base in sup.cls.bases:
         value = base.lookup(name)
         if value is not NULL:
@@ -327,6 +349,13 @@ def setattr_(obj: Any, name: str, value: Any) -> None:
     kind = type(obj)
     if kind is Instance:
         cls = obj.mp_type
+        if not cls.is_user and (cls is T.OBJECT or isinstance(obj.native, ExcData)):
+            # object() and built-in exception instances have no attribute table; an exception
+            # only accepts ``__traceback__ = None``, which empties its traceback.
+            if name == "__traceback__" and value is None and isinstance(obj.native, ExcData):
+                obj.native.traceback.clear()
+                return
+            raise _no_attr(obj, name)
         member = cls.lookup(name)
         if type(member) is Property:
             fn = member.fset if value is not NULL else member.fdel
@@ -391,7 +420,10 @@ def truth(value: Any) -> bool:
             return truth(native_of(value))
         return True
     if kind is not MPType:
-        method = T.type_of(value).lookup("__len__")
+        cls = T.type_of(value)
+        if cls is T.MEMORYVIEW_T:
+            return value.length != 0
+        method = cls.lookup("__len__")
         if method is not NULL:
             return truth(call(method, [value]))
     return True
@@ -426,6 +458,9 @@ def get_iter(value: Any) -> Any:
         return call(it, [value])
     if isinstance(value, tuple):
         return NativeIterator(iter(value))
+    if cls is T.MEMORYVIEW_T:
+        from reference_vm.memview import items
+        return NativeIterator(items(value))
     raise mp_error("TypeError", f"'{type_name(value)}' object isn't iterable" if STATE.detailed
                    else "object not iterable")
 

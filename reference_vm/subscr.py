@@ -12,6 +12,9 @@ from typing import Any
 
 from reference_vm.containers import MPDict
 from reference_vm.exceptions import GuestException, mp_error, new_exception
+from reference_vm.memview import MemoryView
+from reference_vm.memview import load as view_load
+from reference_vm.memview import store as view_store
 from reference_vm.mptypes import EXCEPTIONS
 from reference_vm.objects import NULL, Instance, MPType
 from reference_vm.runtime import STATE, call, native_of, type_name
@@ -117,8 +120,8 @@ def load_subscr(obj: Any, index: Any) -> Any:
             return call(method, [obj, index])
         if obj.mp_type.native_base is not None and obj.native is not None:
             return load_subscr(native_of(obj), index)
-    if kind is memoryview:
-        return obj[index]
+    if kind is MemoryView:
+        return view_load(obj, index)
     if kind is MPType:
         method = obj.lookup("__class_getitem__")
         if method is not NULL:
@@ -156,6 +159,9 @@ def store_subscr(obj: Any, index: Any, value: Any) -> None:
         return
     if kind is MPDict:
         obj[index] = value
+        return
+    if kind is MemoryView:
+        view_store(obj, index, value)
         return
     if kind is Instance:
         method = obj.mp_type.lookup("__setitem__")
