@@ -35,7 +35,7 @@ from reference_vm.machine import CALL, RETURN, Frame, Ins, Machine
 from reference_vm.mpyfile import RawCode
 from reference_vm.objects import NULL, Function, Instance
 from reference_vm.opcodes import Op
-from reference_vm.ops import name_error, unbound_local
+from reference_vm.ops_data import name_error, unbound_local
 from reference_vm.runtime import iter_next, truth
 
 Block = Callable[[Machine, Frame], Any]
