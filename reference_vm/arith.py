@@ -282,7 +282,9 @@ def _sequence(op: int, lhs: Any, rhs: Any) -> Any:
         return _repeat(lhs, rhs)
     if op in (B.LESS, B.MORE, B.LESS_EQUAL, B.MORE_EQUAL):
         if (kind is str and type(rhs) is str) or (kind in (bytes, bytearray) and type(rhs) in (bytes, bytearray)):
-            return {B.LESS: lhs < rhs, B.MORE: lhs > rhs, B.LESS_EQUAL: lhs <= rhs, B.MORE_EQUAL: lhs >= rhs}[op]
+            results: dict[int, bool] = {B.LESS: lhs < rhs, B.MORE: lhs > rhs, B.LESS_EQUAL: lhs <= rhs,
+                                        B.MORE_EQUAL: lhs >= rhs}
+            return results[op]
         if type(rhs) is kind:
             return _compare_seq(op, lhs, rhs)
         return NULL

@@ -260,16 +260,12 @@ def b_chr(n: Any) -> str:
 
 def b_ord(s: Any) -> int:
     """ord() of a one-character str or a one-byte bytes; bytearray is no str/bytes to it."""
-    if type(s) is str:
-        data = s
-    elif type(s) is bytes:
-        data = s
-    else:
+    if type(s) is not str and type(s) is not bytes:
         raise mp_error("TypeError", f"can't convert '{type_name(s)}' object to str implicitly" if not STATE.terse
                        else "can't convert to str implicitly")
-    if len(data) == 1:
-        return ord(data) if type(data) is str else data[0]
-    raise mp_error("TypeError", f"ord() expected a character, but string of length {len(data)} found"
+    if len(s) == 1:
+        return ord(s)
+    raise mp_error("TypeError", f"ord() expected a character, but string of length {len(s)} found"
                    if not STATE.terse else "ord expects a character")
 
 

@@ -51,7 +51,7 @@ def s_split(self: Any, sep: Any = None, maxsplit: Any = -1) -> list[Any]:
             raise mp_error("ValueError", "empty separator")
         return self.split(sep, maxsplit)
     ws = _ws(self)
-    out = []
+    out: list[Any] = []
     i, n = 0, len(self)
     while True:
         while i < n and self[i:i + 1] in ws and self[i:i + 1]:

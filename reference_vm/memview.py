@@ -96,6 +96,13 @@ def load(view: MemoryView, index: Any) -> Any:
     return view.base[_index(view, index)]
 
 
+def _base_for_store(view: MemoryView) -> bytearray:
+    """The base of a view that ``store`` has found writable (only a bytearray base is)."""
+    base = view.base
+    assert type(base) is bytearray, "store checks read-only views first"
+    return base
+
+
 def store(view: MemoryView, index: Any, value: Any) -> None:
     """view[i] = int (truncated to a byte), view[a:b] = same-length bytes or byte array."""
     if not view.writable:
@@ -109,11 +116,11 @@ def store(view: MemoryView, index: Any, value: Any) -> None:
             raise mp_error("NotImplementedError", "array/bytes required on right side")
         if len(source) != stop - start:
             raise mp_error("ValueError", "lhs and rhs should be compatible")
-        view.base[view.start + start:view.start + stop] = source
+        _base_for_store(view)[view.start + start:view.start + stop] = source
         return
     from reference_vm.subscr import byte_value
     position = _index(view, index)
-    view.base[position] = byte_value(value)
+    _base_for_store(view)[position] = byte_value(value)
 
 
 def items(view: MemoryView) -> Any:
@@ -137,7 +144,8 @@ def buffer_of(value: Any) -> bytes | None:
     return None
 
 
-_ORDER = {B.LESS: bytes.__lt__, B.LESS_EQUAL: bytes.__le__, B.MORE: bytes.__gt__, B.MORE_EQUAL: bytes.__ge__}
+_ORDER: dict[int, Any] = {B.LESS: bytes.__lt__, B.LESS_EQUAL: bytes.__le__, B.MORE: bytes.__gt__,
+                          B.MORE_EQUAL: bytes.__ge__}
 
 
 def binary_op(op: int, view: MemoryView, other: Any) -> Any:

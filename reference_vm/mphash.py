@@ -51,7 +51,7 @@ HashOther = Callable[[Any], int]
 #: Memoised str/bytes hashes, one table per ``qstr_hash_bytes`` (the only profile field the hash
 #: depends on). MicroPython stores a qstr's hash next to it; this plays the same role for the VM's
 #: name lookups. A str never equals a bytes object, so both share a table; emptied when it gets big.
-_STR_HASHES: dict[int, dict[str | bytes, int]] = {}
+_STR_HASHES: dict[int, dict[Any, int]] = {}  # keys: exact str or bytes values
 _STR_HASHES_LIMIT = 1 << 16
 
 

@@ -39,17 +39,8 @@ MAX_REPR_DEPTH = 200
 
 def float_repr(x: float) -> str:
     """A float as MicroPython prints it (``str == repr``)."""
-    try:
-        from reference_vm.floatfmt import float_repr as fmt
-    except ImportError:
-        fmt = None
-    if fmt is not None:
-        return fmt(x, STATE.profile)
-    if x != x:
-        return "nan"
-    if x in (float("inf"), float("-inf")):
-        return "inf" if x > 0 else "-inf"
-    return repr(x)
+    from reference_vm.floatfmt import float_repr as format_repr  # imported late: floatfmt imports this module's users
+    return format_repr(x, STATE.profile)
 
 
 _NAMED_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -188,9 +179,9 @@ def _container_text(value: Any, kind: type, as_repr: bool) -> str:
         return f"<{T.type_of(value).name}>"
     if kind is NativeIterator:   # a type without a print slot prints as "<name>" (mp_obj_print_helper)
         return f"<{T.type_of(value).name}>"
-    name = getattr(value, "repr_text", None)
-    if name is not None:
-        return name()
+    printer = getattr(value, "repr_text", None)
+    if printer is not None:
+        return str(printer())
     if value is NULL:
         return "<NULL>"
     return f"<{T.type_of(value).name} object at 0x{fake_address(value):x}>"

@@ -278,7 +278,7 @@ def _type_attr(cls: MPType, name: str) -> Any:
         if name == "__bases__":
             return tuple(b for b in cls.bases if cls is not T.OBJECT)
         if name == "__dict__" and cls.is_user:
-            return fixed_copy(cls.locals)
+            return fixed_copy(cls.locals)  # type: ignore[arg-type]  # a user class's locals is an MPDict
         if name == "__class__":
             return cls.mp_type
         meta = cls.mp_type
@@ -518,7 +518,7 @@ def iterate(value: Any) -> list[Any]:
     it = get_iter(value)
     if type(it) is NativeIterator:
         return list(it.it)
-    out = []
+    out: list[Any] = []
     while True:
         item = iter_next(it)
         if item is NULL:

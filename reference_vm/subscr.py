@@ -19,7 +19,8 @@ from reference_vm.mptypes import EXCEPTIONS
 from reference_vm.objects import NULL, Instance, MPType
 from reference_vm.runtime import STATE, call, native_of, type_name
 
-_SEQ_NAMES = {list: "list", tuple: "tuple", str: "string", bytes: "bytes", bytearray: "bytearray", range: "range"}
+_SEQ_NAMES: dict[type, str] = {list: "list", tuple: "tuple", str: "string", bytes: "bytes", bytearray: "bytearray",
+                               range: "range"}
 
 
 def key_error(key: Any) -> GuestException:

@@ -9,6 +9,7 @@ answering, the emulator is killed and started again.
 
 from __future__ import annotations
 
+import io
 import re
 import select
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from conformance.errors import TransportError
 from runners.base import RunnerOptions
@@ -92,7 +94,7 @@ class QemuMicrobit:
             # Wait with a bound: a QEMU that prints nothing must not block past the deadline.
             ready, _, _ = select.select([self.process.stdout], [], [], min(remaining, 0.5))
             if ready:
-                seen += self.process.stdout.read1(256)
+                seen += cast(io.BufferedReader, self.process.stdout).read1(256)  # what is there, without blocking
         self.pty = match.group().decode()
         return PtyStream(self.pty)
 
