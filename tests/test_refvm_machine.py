@@ -275,6 +275,32 @@ for i in range(40):
     x = hot(i)
 print(x, hot(100))
 """,
+    # Compiled blocks keep values off the stack until needed: an exception raised mid-expression
+    # (with such values pending) must unwind exactly as in the interpreter, in hot code.
+    "exceptions-mid-expression-in-hot-code": """
+class Boom:
+    def __add__(self, other):
+        raise KeyError('add')
+def f(a, b, c):
+    out = []
+    for i in range(-3, 4):
+        try:
+            out.append((a, b + i * 2, [c, c // i, a - i], b))
+        except ZeroDivisionError as e:
+            out.append(('zero', i, str(e)))
+        try:
+            x = (a, i, c + Boom()) if i == 1 else (a, i, unbound if i == 2 else i)
+        except KeyError as e:
+            out.append(('key', e.args))
+        except NameError:
+            out.append(('name', i))
+        else:
+            out.append(x)
+    return out
+for n in range(30):
+    r = f(n, 2 * n, 3)
+print(r)
+""",
     # Compiled LOAD_GLOBAL caches its lookup: rebinding, shadowing and deleting must show at once.
     "globals-change-under-cached-loads": """
 def f():
