@@ -242,7 +242,7 @@ class Machine:
                     result = block(self, f) if block is not None else run_cold(self, f)
                     if result is None:
                         continue
-                    if result == CALL:
+                    if result is CALL:  # small ints: identity is equality, and cheaper
                         callee = self.callee
                         self.budget -= 1  # a call: one charge against the step budget
                         if self.budget <= 0:
@@ -256,7 +256,7 @@ class Machine:
                         continue
                     if f is base:
                         return result
-                    if result != RETURN:
+                    if result is not RETURN:
                         raise VMInternalError("an inline frame yielded")
                     value = f.retval
                     frames.pop()
