@@ -192,6 +192,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    try:
+        from conformance.fuzz.command import run_fuzz
+    except ImportError as exc:
+        print(f"mpconform fuzz needs {exc.name}: pip install -e '.[test]' (or pip install hypothesis)",
+              file=sys.stderr)
+        return 2
+    pool = _pool(args)
+    try:
+        return run_fuzz(args, pool)
+    except ValueError as exc:
+        print(f"mpconform fuzz: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        pool.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mpconform", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -219,6 +236,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default=None)
     report.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown report here")
     report.set_defaults(func=cmd_report)
+    fuzz = commands.add_parser("fuzz", help="generate programs, run them on several runners, save shrunk divergences")
+    _add_runner_options(fuzz)
+    fuzz.add_argument("--time", type=float, default=60.0, metavar="SECONDS", help="how long to search (default 60)")
+    fuzz.add_argument("--save", default=None, metavar="DIR",
+                      help="write each new divergence as a case file here (e.g. cases/fuzz/); "
+                           "divergences already saved there count as known")
+    fuzz.add_argument("--grammar", default=None,
+                      help="comma-separated grammars: expressions,statements,formatting (default: all)")
+    fuzz.add_argument("--seed", type=int, default=None, help="Hypothesis seed, for a reproducible search")
+    fuzz.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    fuzz.set_defaults(func=cmd_fuzz)
     return parser
 
 

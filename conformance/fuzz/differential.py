@@ -1,0 +1,132 @@
+"""The differential property: run programs on several runners and find the new divergences.
+
+MicroPython runners are compared with the newest MicroPython runner (the
+reference) exactly; CPython is compared with the reference through the
+classifier, so documented differences are counted, not reported. A
+divergence whose signature is already known (saved earlier, or found earlier
+in this run) is counted as a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.case import Case, Expectation, OutcomeSpec, SourceRef, parse_version
+from conformance.fuzz.classify import agree, classify_cpython
+from conformance.fuzz.program import Program
+from conformance.fuzz.signature import Signature, signature_of
+from conformance.outcome import Outcome, Status
+
+#: Time limit per program (seconds); generated programs take milliseconds.
+PROGRAM_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Two runners disagree on a program in a way no documented difference explains."""
+
+    program: Program
+    outcomes: Mapping[str, Outcome]
+    pair: tuple[str, str]
+    signature: Signature
+
+    def describe(self) -> str:
+        first, second = (self.outcomes[name] for name in self.pair)
+        lines = [f"divergence {self.signature.describe()}", "program:"]
+        lines += [f"  {n:3d} | {line}" for n, line in enumerate(self.program.source.splitlines(), start=1)]
+        for outcome in (first, second):
+            ending = outcome.status.value + (f" {outcome.exc_type}: {outcome.exc_message}" if outcome.exc_type else "")
+            lines.append(f"{outcome.runner.name} ({outcome.runner.implementation} {outcome.runner.version}): "
+                         f"{ending}; stdout {outcome.stdout!r}")
+        return "\n".join(lines)
+
+
+@dataclass
+class FuzzStats:
+    """Counts for the progress line and the closing summary."""
+
+    programs: int = 0
+    batches: int = 0
+    agreed: int = 0
+    classified: Counter[str] = field(default_factory=Counter)
+    new: int = 0
+    duplicates: int = 0
+    syntax_errors: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        known = ", ".join(f"{k} {v}" for k, v in self.classified.most_common()) or "none"
+        compiled = ", ".join(f"{name} {1 - n / max(self.programs, 1):.1%}" for name, n in
+                             sorted(self.syntax_errors.items())) or "all 100%"
+        return (f"{self.programs} programs: {self.agreed} agreed everywhere; known CPython differences: {known}; "
+                f"new divergences {self.new} (+{self.duplicates} duplicates); compiled: {compiled}")
+
+
+def run_programs(runner: Any, codes: Sequence[str], timeout: float = PROGRAM_TIMEOUT) -> list[Outcome]:
+    """Outcomes of ``codes`` on ``runner``, batched when the runner can (``run_batch``)."""
+    if hasattr(runner, "run_batch"):
+        return list(runner.run_batch(codes, timeout))
+    return [runner.run(Case(f"fuzz-{i}", code, Expectation(OutcomeSpec()), SourceRef("<fuzz>", 1), "fuzz",
+                            timeout=timeout)) for i, code in enumerate(codes)]
+
+
+class Differential:
+    """Runs programs on named runners and sorts their differences into agreed, known and new."""
+
+    def __init__(self, runners: Mapping[str, Any], known: Iterable[Signature] = ()) -> None:
+        self.runners = dict(runners)
+        self.identities = {name: runner.probe().identity for name, runner in self.runners.items()}
+        micropythons = [n for n, ident in self.identities.items() if ident.implementation != "cpython"]
+        if not micropythons or len(self.runners) < 2:
+            raise ValueError("differential fuzzing needs a MicroPython runner and at least one other runner; "
+                             f"got {', '.join(self.runners) or 'none'}")
+        # The newest MicroPython is the reference: older ones are compared with it, CPython too.
+        self.reference = max(micropythons, key=lambda n: parse_version(self.identities[n].version))
+        self.known: list[Signature] = list(known)
+        self.stats = FuzzStats()
+
+    def outcomes(self, programs: Sequence[Program]) -> list[dict[str, Outcome]]:
+        """Each program's outcome on every runner, in program order."""
+        codes = [p.source for p in programs]
+        per_runner = {name: run_programs(runner, codes) for name, runner in self.runners.items()}
+        return [{name: per_runner[name][i] for name in self.runners} for i in range(len(codes))]
+
+    def divergences(self, program: Program, outcomes: Mapping[str, Outcome]) -> list[Divergence]:
+        """Every unexplained difference of one program (known signatures included; see ``is_known``)."""
+        reference = outcomes[self.reference]
+        found = []
+        for name, outcome in outcomes.items():
+            if name == self.reference or agree(reference, outcome):
+                continue
+            if outcome.runner.implementation == "cpython":
+                category = classify_cpython(reference, outcome).category
+                if category is not None:
+                    self.stats.classified[category] += 1
+                    continue
+            found.append(Divergence(program, dict(outcomes), (self.reference, name),
+                                    signature_of(program.source, reference, outcome)))
+        return found
+
+    def is_known(self, divergence: Divergence) -> bool:
+        return any(known.covers(divergence.signature) for known in self.known)
+
+    def new_divergences(self, programs: Sequence[Program]) -> list[Divergence]:
+        """Run a batch; count what agreed or is known; return the new divergences."""
+        new: list[Divergence] = []
+        for program, outcomes in zip(programs, self.outcomes(programs), strict=True):
+            self.stats.programs += 1
+            for name, outcome in outcomes.items():
+                if outcome.status is Status.RAISED and outcome.exc_type == "SyntaxError":
+                    self.stats.syntax_errors[name] += 1
+            found = self.divergences(program, outcomes)
+            if not found and all(agree(outcomes[self.reference], o) for o in outcomes.values()):
+                self.stats.agreed += 1
+            for divergence in found:
+                if self.is_known(divergence):
+                    self.stats.duplicates += 1
+                else:
+                    new.append(divergence)
+        self.stats.batches += 1
+        return new

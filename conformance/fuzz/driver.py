@@ -1,0 +1,154 @@
+"""The search: Hypothesis generates batches of programs, a new divergence fails the property and is shrunk.
+
+One Hypothesis run stops at its first new divergence, shrinks it (the batch
+to one program, the program to its smallest form that still shows a
+divergence with the same coarse signature) and replays it; ``search`` then
+records it as known and starts another run, until the time is up. Used by
+``mpconform fuzz`` and by the pytest fuzz tests.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import hypothesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky
+
+from conformance.fuzz.differential import Differential, Divergence
+from conformance.fuzz.expressions import expression_programs
+from conformance.fuzz.formatting import format_programs
+from conformance.fuzz.profiles import BATCH_SIZE
+from conformance.fuzz.program import Program
+from conformance.fuzz.statements import statement_programs
+
+GRAMMARS: dict[str, Callable[[], st.SearchStrategy[Program]]] = {
+    "expressions": expression_programs,
+    "statements": statement_programs,
+    "formatting": format_programs,
+}
+
+
+def programs(grammars: Sequence[str] = tuple(GRAMMARS)) -> st.SearchStrategy[Program]:
+    """Programs from the named grammars, mixed."""
+    unknown = [g for g in grammars if g not in GRAMMARS]
+    if unknown:
+        raise ValueError(f"unknown grammar {', '.join(unknown)}; choose from {', '.join(GRAMMARS)}")
+    return st.one_of(*(GRAMMARS[g]() for g in grammars))
+
+
+def batches(grammars: Sequence[str] = tuple(GRAMMARS), size: int = BATCH_SIZE) -> st.SearchStrategy[list[Program]]:
+    """Lists of up to ``size`` programs: one Hypothesis example, run as one batch per runner."""
+    return st.lists(programs(grammars), min_size=1, max_size=size)
+
+
+#: Batches per Hypothesis run in ``search``: short runs, so the time limit is kept.
+EXAMPLES_PER_RUN = 10
+
+
+class NewDivergence(AssertionError):
+    """The property failed: two runners disagree in a way nothing known explains."""
+
+    def __init__(self, divergence: Divergence) -> None:
+        super().__init__(divergence.describe())
+        self.divergence = divergence
+
+
+def check_batch(differential: Differential, batch: Sequence[Program],
+                target: list[tuple[object, ...]] | None = None) -> None:
+    """The differential property for one batch: raise NewDivergence for the first new divergence.
+
+    ``target`` (a one-item list, filled by the first failure) keeps shrinking
+    on the same coarse signature, so it cannot wander to another divergence.
+    """
+    for divergence in differential.new_divergences(batch):
+        coarse = divergence.signature.coarse
+        if target is not None:
+            if target and target[0] != coarse:
+                continue
+            if not target:
+                target.append(coarse)
+        raise NewDivergence(divergence)
+
+
+@dataclass
+class SearchResult:
+    """What a time-bounded search found."""
+
+    divergences: list[Divergence] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class ProgressLine:
+    """One status line on stderr: programs per second, classified differences, divergences."""
+
+    def __init__(self, differential: Differential, enabled: bool) -> None:
+        self.differential = differential
+        self.enabled = enabled
+        self.start = time.perf_counter()
+        self._last = 0.0
+        self.found = 0
+
+    def update(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (not force and now - self._last < 0.5):
+            return
+        self._last = now
+        stats = self.differential.stats
+        rate = stats.programs / max(now - self.start, 1e-9)
+        sys.stderr.write(f"\r{stats.programs} programs, {rate:.0f}/s, {sum(stats.classified.values())} known "
+                         f"differences, {self.found} divergences found ")
+        sys.stderr.flush()
+
+
+def _property(differential: Differential, strategy: st.SearchStrategy[list[Program]], line: ProgressLine,
+              target: list[tuple[object, ...]]) -> Callable[[], None]:
+    """One Hypothesis run of the property: at most EXAMPLES_PER_RUN batches, no database."""
+
+    @settings(max_examples=EXAMPLES_PER_RUN, deadline=None, database=None, derandomize=False,
+              phases=[Phase.generate, Phase.shrink], report_multiple_bugs=False,
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def prop(batch: list[Program]) -> None:
+        line.update()
+        check_batch(differential, batch, target)
+
+    return prop  # type: ignore[no-any-return]
+
+
+def search(differential: Differential, seconds: float, grammars: Sequence[str] = tuple(GRAMMARS),
+           on_found: Callable[[Divergence], None] | None = None, progress: bool = False,
+           batch_size: int = BATCH_SIZE, seed: int | None = None) -> SearchResult:
+    """Fuzz for ``seconds``; every new divergence is shrunk, passed to ``on_found`` and made known."""
+    result = SearchResult()
+    line = ProgressLine(differential, progress)
+    started = time.monotonic()
+    deadline = started + seconds
+    strategy = batches(grammars, batch_size)
+    run = 0
+    while time.monotonic() < deadline:
+        prop = _property(differential, strategy, line, target=[])
+        if seed is not None:
+            prop = hypothesis.seed(seed + run)(prop)
+        run += 1
+        try:
+            prop()
+        except Flaky:
+            continue  # did not reproduce on replay: not a finding we can save
+        except NewDivergence as found:
+            divergence = found.divergence
+            differential.known.append(divergence.signature)
+            differential.stats.new += 1
+            result.divergences.append(divergence)
+            line.found += 1
+            if on_found is not None:
+                on_found(divergence)
+    line.update(force=True)
+    if progress:
+        sys.stderr.write("\n")
+    result.seconds = time.monotonic() - started
+    return result
