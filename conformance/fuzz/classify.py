@@ -5,6 +5,8 @@ MicroPython through normalisations, each named after the documented
 difference it forgives (the categories of cases/README.md, refined):
 
 - ``messages``: exception wording differs; only the exception type counts;
+- ``exception-types``: CPython raises a subclass MicroPython does not have
+  (UnicodeDecodeError where MicroPython raises UnicodeError);
 - ``float-repr``: floats print with different digits but are close;
 - ``unsupported``: MicroPython lacks the method or feature
   (AttributeError / NotImplementedError where CPython has an answer).
@@ -25,6 +27,10 @@ from conformance.outcome import Outcome
 
 _FLOAT = re.compile(r"-?(?:\d+\.\d*|\.\d+|\d+)(?:e[+-]?\d+)|-?\d+\.\d+|-?(?:inf|nan)\b")
 _GAP_TYPES = ("AttributeError", "NotImplementedError")
+#: CPython exception types MicroPython lacks, and the base class it raises instead.
+MICROPYTHON_BASES = {"UnicodeDecodeError": "UnicodeError", "UnicodeEncodeError": "UnicodeError",
+                     "ModuleNotFoundError": "ImportError", "FileNotFoundError": "OSError",
+                     "RecursionError": "RuntimeError"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,14 @@ def comparable(outcome: Outcome) -> Comparable:
 def _mask_messages(c: Comparable) -> Comparable:
     lines = tuple(line.split(" ", 1)[0] if line.startswith(EXCEPTION_MARK) else line for line in c.lines)
     return Comparable(c.status, c.exc_type, None, lines)
+
+
+def _base_types(c: Comparable) -> Comparable:
+    def base(name: str) -> str:
+        return MICROPYTHON_BASES.get(name, name)
+
+    lines = tuple(EXCEPTION_MARK + base(line[1:]) if line.startswith(EXCEPTION_MARK) else line for line in c.lines)
+    return Comparable(c.status, base(c.exc_type) if c.exc_type else None, c.exc_message, lines)
 
 
 def _round_float(match: re.Match[str]) -> str:
@@ -90,6 +104,9 @@ def classify_cpython(micropython: Outcome, cpython: Outcome) -> Classification:
     mp, cp = _mask_messages(comparable(micropython)), _mask_messages(comparable(cpython))
     if mp == cp:
         return Classification("messages")
+    cp = _base_types(cp)
+    if mp == cp:
+        return Classification("exception-types")
     mp, cp = _round_floats(mp), _round_floats(cp)
     if mp == cp:
         return Classification("float-repr")

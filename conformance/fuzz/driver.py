@@ -122,15 +122,16 @@ def _property(differential: Differential, strategy: st.SearchStrategy[list[Progr
 
 def search(differential: Differential, seconds: float, grammars: Sequence[str] = tuple(GRAMMARS),
            on_found: Callable[[Divergence], None] | None = None, progress: bool = False,
-           batch_size: int = BATCH_SIZE, seed: int | None = None) -> SearchResult:
-    """Fuzz for ``seconds``; every new divergence is shrunk, passed to ``on_found`` and made known."""
+           batch_size: int = BATCH_SIZE, seed: int | None = None, limit: int | None = None) -> SearchResult:
+    """Fuzz for ``seconds`` (or until ``limit`` divergences); each new one is shrunk, passed to ``on_found``
+    and made known."""
     result = SearchResult()
     line = ProgressLine(differential, progress)
     started = time.monotonic()
     deadline = started + seconds
     strategy = batches(grammars, batch_size)
     run = 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (limit is None or len(result.divergences) < limit):
         prop = _property(differential, strategy, line, target=[])
         if seed is not None:
             prop = hypothesis.seed(seed + run)(prop)

@@ -1,9 +1,10 @@
 """A generated program: its grammar, its lines, and how it is rendered as source.
 
 Every program prints its observable state. Expression steps go through
-``show``, which prints the value's repr, or ``!`` and the type and message of
-the exception it raised, so one failing step does not hide the others and a
-difference in any step shows in the output.
+``show``, which prints the value's repr, or ``!`` and the type and the repr
+of the message of the exception it raised (one line, whatever the message
+holds), so one failing step does not hide the others and a difference in any
+step shows in the output.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ SHOW_PRELUDE = (
     "    try:\n"
     "        print(repr(f()))\n"
     "    except Exception as e:\n"
-    "        print('!' + type(e).__name__, e)\n"
+    "        print('!' + type(e).__name__, repr(str(e)))\n"
 )
 
 #: The mark that starts a line printed for a caught exception (type, then message).

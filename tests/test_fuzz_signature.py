@@ -1,0 +1,33 @@
+"""conformance.fuzz.signature: one key per kind of divergence; a known trigger covers larger programs."""
+
+from __future__ import annotations
+
+from conformance.fuzz.signature import Signature, difference_kind, differing_exc_types, features, signature_of
+from conformance.outcome import Outcome, Status
+from factories import UNIX, WASM
+
+
+def test_features_name_methods_builtins_operators_and_literals() -> None:
+    found = features("show(lambda: b''.hex())\nx = abs(-3) + 2 ** 70\ny = f'{x}'\nz = 'é'\n")
+    assert {".hex", "abs()", "Add", "Pow", "USub", "f-string", "non-ascii"} <= found
+    assert "show()" not in found and "print()" not in found
+
+
+def test_kind_and_exception_types_of_the_first_differing_line() -> None:
+    a = Outcome(WASM, Status.OK, stdout="1\n!OverflowError 'x'\n")
+    b = Outcome(UNIX, Status.OK, stdout="1\n'\\x00'\n")
+    assert difference_kind(a, b) == "stdout"
+    assert differing_exc_types(a, b) == ("OverflowError", None)
+    raised = Outcome(UNIX, Status.RAISED, exc_type="TypeError", exc_message="m")
+    assert difference_kind(a, raised) == "exception-type"
+    assert signature_of("x = 1", a, raised).runners == ("wasm", "unix")
+
+
+def test_a_shrunk_trigger_covers_programs_that_contain_it() -> None:
+    trigger = Signature(("unix", "wasm"), "stdout", (None, None), frozenset({".hex"}))
+    assert trigger.covers(Signature(("unix", "wasm"), "stdout", (None, None), frozenset({".hex", "Add"})))
+    assert not trigger.covers(Signature(("unix", "wasm"), "stdout", (None, None), frozenset({"Add"})))
+    assert not trigger.covers(Signature(("unix", "cpython"), "stdout", (None, None), frozenset({".hex"})))
+    empty = Signature(("unix", "wasm"), "stdout", (None, None))
+    assert not empty.covers(Signature(("unix", "wasm"), "stdout", (None, None), frozenset({"Add"})))
+    assert Signature.from_json(trigger.to_json()) == trigger
