@@ -52,6 +52,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--results", default=None, metavar="PATH", help="stream verdicts to this results.jsonl")
     group.addoption("--artifacts", default=None, metavar="DIR",
                     help="save each failing case's program and outcome in DIR (<id>.<runner>.py, .fail.json)")
+    group.addoption("--fuzz-save", default=None, metavar="DIR",
+                    help="fuzz tests (-m fuzz): write each new divergence, shrunk, as a case file in DIR "
+                         "(e.g. cases/fuzz/)")
     group.addoption("--cases-root", default=None, metavar="DIR",
                     help="folder of case files (default: the ini value conformance_cases, 'cases')")
     parser.addini("conformance_cases", "folder of case files, relative to the rootdir", default="cases")

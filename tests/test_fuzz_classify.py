@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from factories import CPYTHON, UNIX, WASM
 
 from conformance.fuzz.classify import agree, classify_cpython
 from conformance.outcome import Outcome, Status
-from factories import CPYTHON, UNIX, WASM
 
 
 def mp(stdout: str, exc: str | None = None, message: str | None = None) -> Outcome:

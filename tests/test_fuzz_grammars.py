@@ -36,3 +36,11 @@ def test_readable_repr_shows_the_source() -> None:
 
 def test_the_three_grammars_are_registered() -> None:
     assert set(GRAMMARS) == {"expressions", "statements", "formatting"}
+
+
+def test_nearly_every_program_compiles_under_cpython_and_mpy_cross() -> None:
+    from conformance.fuzz.compile_rate import measure, sample_programs
+
+    rate = measure(sample_programs(programs(), 60))
+    assert rate.cpython == rate.programs, rate.failures[:3]
+    assert rate.mpy_cross >= 0.98 * rate.programs, rate.failures[:3]

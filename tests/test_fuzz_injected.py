@@ -25,7 +25,8 @@ from conformance.loader import load_file
 from conformance.outcome import Outcome, Probe
 from runners import create_runner
 
-MUTANT_PRELUDE = "def sorted(x, _sorted=sorted, **k):\n    r = _sorted(x, **k)\n    return r[::-1] if len(r) > 2 else r\n"
+MUTANT_PRELUDE = ("def sorted(x, _sorted=sorted, **k):\n    r = _sorted(x, **k)\n"
+                  "    return r[::-1] if len(r) > 2 else r\n")
 
 
 class SortedMutant:

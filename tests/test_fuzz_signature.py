@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from factories import UNIX, WASM
+
 from conformance.fuzz.signature import Signature, difference_kind, differing_exc_types, features, signature_of
 from conformance.outcome import Outcome, Status
-from factories import UNIX, WASM
 
 
 def test_features_name_methods_builtins_operators_and_literals() -> None:

@@ -106,7 +106,7 @@ class Differential:
                     self.stats.classified[category] += 1
                     continue
             found.append(Divergence(program, dict(outcomes), (self.reference, name),
-                                    signature_of(program.source, reference, outcome)))
+                                    signature_of(program.body, reference, outcome)))
         return found
 
     def is_known(self, divergence: Divergence) -> bool:

@@ -32,9 +32,13 @@ class Program:
     lines: tuple[str, ...]
 
     @property
+    def body(self) -> str:
+        """The generated lines, without the ``show`` prelude."""
+        return "\n".join(self.lines) + "\n"
+
+    @property
     def source(self) -> str:
-        body = "\n".join(self.lines) + "\n"
-        return (SHOW_PRELUDE + body) if "show(" in body else body
+        return (SHOW_PRELUDE + self.body) if "show(" in self.body else self.body
 
     def __repr__(self) -> str:
         shown = "\n".join("    " + line for line in self.source.splitlines())
