@@ -244,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "divergences already saved there count as known")
     fuzz.add_argument("--grammar", default=None,
                       help="comma-separated grammars: expressions,statements,formatting (default: all)")
+    fuzz.add_argument("--rerecord", action="store_true",
+                      help="do not search: run the cases saved in --save DIR on these runners and rewrite them "
+                           "with every runner's outcome")
     fuzz.add_argument("--seed", type=int, default=None, help="Hypothesis seed, for a reproducible search")
     fuzz.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     fuzz.set_defaults(func=cmd_fuzz)

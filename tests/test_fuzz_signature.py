@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from factories import UNIX, WASM
 
+from conformance.fuzz.classify import comparable
 from conformance.fuzz.signature import Signature, difference_kind, differing_exc_types, features, signature_of
 from conformance.outcome import Outcome, Status
 
@@ -15,13 +16,25 @@ def test_features_name_methods_builtins_operators_and_literals() -> None:
 
 
 def test_kind_and_exception_types_of_the_first_differing_line() -> None:
-    a = Outcome(WASM, Status.OK, stdout="1\n!OverflowError 'x'\n")
-    b = Outcome(UNIX, Status.OK, stdout="1\n'\\x00'\n")
+    a = comparable(Outcome(WASM, Status.OK, stdout="1\n!OverflowError 'x'\n"))
+    b = comparable(Outcome(UNIX, Status.OK, stdout="1\n'\\x00'\n"))
     assert difference_kind(a, b) == "stdout"
     assert differing_exc_types(a, b) == ("OverflowError", None)
-    raised = Outcome(UNIX, Status.RAISED, exc_type="TypeError", exc_message="m")
+    raised = comparable(Outcome(UNIX, Status.RAISED, exc_type="TypeError", exc_message="m"))
     assert difference_kind(a, raised) == "exception-type"
-    assert signature_of("x = 1", a, raised).runners == ("wasm", "unix")
+    assert signature_of("x = 1", ("wasm", "unix"), a, raised).kind == "exception-type"
+
+
+def test_a_cpython_signature_is_taken_after_the_known_differences_are_masked() -> None:
+    from factories import CPYTHON
+
+    from conformance.fuzz.classify import classify_cpython
+
+    mp = Outcome(WASM, Status.OK, stdout="!NotImplementedError 'rsplit'\nb''\n")
+    cp = Outcome(CPYTHON, Status.OK, stdout="'0'\n''\n")
+    classified = classify_cpython(mp, cp)
+    assert not classified.known
+    assert differing_exc_types(classified.micropython, classified.other) == (None, None)
 
 
 def test_a_shrunk_trigger_covers_programs_that_contain_it() -> None:

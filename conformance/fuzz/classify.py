@@ -90,9 +90,16 @@ def _mask_gaps(micropython: Comparable, other: Comparable) -> tuple[Comparable, 
 
 @dataclass(frozen=True)
 class Classification:
-    """``known`` with the category that explains the difference, or new (category None)."""
+    """``known`` with the category that explains the difference, or new (category None).
+
+    ``micropython`` and ``other`` are the outcomes as last normalised: a new
+    difference is described (signature, first differing line) by what is
+    left of it once the known differences are masked.
+    """
 
     category: str | None
+    micropython: Comparable
+    other: Comparable
 
     @property
     def known(self) -> bool:
@@ -103,17 +110,23 @@ def classify_cpython(micropython: Outcome, cpython: Outcome) -> Classification:
     """Which documented difference explains CPython's outcome differing from MicroPython's, if any."""
     mp, cp = _mask_messages(comparable(micropython)), _mask_messages(comparable(cpython))
     if mp == cp:
-        return Classification("messages")
+        return Classification("messages", mp, cp)
     cp = _base_types(cp)
     if mp == cp:
-        return Classification("exception-types")
+        return Classification("exception-types", mp, cp)
     mp, cp = _round_floats(mp), _round_floats(cp)
     if mp == cp:
-        return Classification("float-repr")
+        return Classification("float-repr", mp, cp)
     mp, cp = _mask_gaps(mp, cp)
-    if mp == cp:
-        return Classification("unsupported")
-    return Classification(None)
+    return Classification("unsupported" if mp == cp else None, mp, cp)
+
+
+def classify(micropython: Outcome, other: Outcome) -> Classification:
+    """Classify ``other`` against the reference MicroPython: CPython through the normalisations,
+    another MicroPython exactly (nothing is known)."""
+    if other.runner.implementation == "cpython":
+        return classify_cpython(micropython, other)
+    return Classification(None, comparable(micropython), comparable(other))
 
 
 def agree(first: Outcome, second: Outcome) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 from conformance.fuzz.differential import Differential, Divergence
 from conformance.fuzz.driver import GRAMMARS, search
-from conformance.fuzz.save import save_divergence, saved_signatures
+from conformance.fuzz.save import rerecord, save_divergence, saved_signatures
 
 
 def available_runners(pool: Any) -> dict[str, Any]:
@@ -34,6 +34,12 @@ def run_fuzz(args: argparse.Namespace, pool: Any) -> int:
     save_dir = Path(args.save) if args.save else None
     known = saved_signatures(save_dir) if save_dir else []
     differential = Differential(available_runners(pool), known)
+    if args.rerecord:
+        if save_dir is None:
+            raise ValueError("--rerecord needs --save DIR, the folder of saved fuzz cases")
+        for path in rerecord(save_dir, differential):
+            print(f"re-recorded {path}")
+        return 0
 
     def found(divergence: Divergence) -> None:
         where = ""

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from conformance.case import Case, Expectation, OutcomeSpec, SourceRef, parse_version
-from conformance.fuzz.classify import agree, classify_cpython
+from conformance.fuzz.classify import agree, classify
 from conformance.fuzz.program import Program
 from conformance.fuzz.signature import Signature, signature_of
-from conformance.outcome import Outcome, Status
+from conformance.outcome import Outcome, RunnerIdentity, Status
 
 #: Time limit per program (seconds); generated programs take milliseconds.
 PROGRAM_TIMEOUT = 5.0
@@ -72,6 +73,40 @@ def run_programs(runner: Any, codes: Sequence[str], timeout: float = PROGRAM_TIM
                             timeout=timeout)) for i, code in enumerate(codes)]
 
 
+def reference_of(identities: Mapping[str, RunnerIdentity]) -> str:
+    """The newest MicroPython among these runners: the others are compared with it."""
+    micropythons = [name for name, ident in identities.items() if ident.implementation != "cpython"]
+    return max(micropythons, key=lambda name: parse_version(identities[name].version))
+
+
+def signatures_in_subsets(program: Program, outcomes: Mapping[str, Outcome]) -> list[Signature]:
+    """The divergence signatures a run on any subset of these runners would see for ``program``.
+
+    Saved with a case, so the divergence is known whichever of the runners a later run uses
+    (the reference, and so the pairs compared, depend on which MicroPythons take part).
+    """
+    found: list[Signature] = []
+    names = list(outcomes)
+    for size in range(2, len(names) + 1):
+        for subset in combinations(names, size):
+            identities = {name: outcomes[name].runner for name in subset}
+            if all(ident.implementation == "cpython" for ident in identities.values()):
+                continue
+            reference = outcomes[reference_of(identities)]
+            for name in subset:
+                other = outcomes[name]
+                if other is reference or agree(reference, other):
+                    continue
+                classified = classify(reference, other)
+                if classified.known:
+                    continue
+                signature = signature_of(program.body, (reference.runner.name, name), classified.micropython,
+                                         classified.other)
+                if signature not in found:
+                    found.append(signature)
+    return found
+
+
 class Differential:
     """Runs programs on named runners and sorts their differences into agreed, known and new."""
 
@@ -82,8 +117,7 @@ class Differential:
         if not micropythons or len(self.runners) < 2:
             raise ValueError("differential fuzzing needs a MicroPython runner and at least one other runner; "
                              f"got {', '.join(self.runners) or 'none'}")
-        # The newest MicroPython is the reference: older ones are compared with it, CPython too.
-        self.reference = max(micropythons, key=lambda n: parse_version(self.identities[n].version))
+        self.reference = reference_of({name: self.identities[name] for name in micropythons})
         self.known: list[Signature] = list(known)
         self.stats = FuzzStats()
 
@@ -100,13 +134,13 @@ class Differential:
         for name, outcome in outcomes.items():
             if name == self.reference or agree(reference, outcome):
                 continue
-            if outcome.runner.implementation == "cpython":
-                category = classify_cpython(reference, outcome).category
-                if category is not None:
-                    self.stats.classified[category] += 1
-                    continue
+            classified = classify(reference, outcome)
+            if classified.category is not None:
+                self.stats.classified[classified.category] += 1
+                continue
             found.append(Divergence(program, dict(outcomes), (self.reference, name),
-                                    signature_of(program.body, reference, outcome)))
+                                    signature_of(program.body, (self.reference, name), classified.micropython,
+                                                 classified.other)))
         return found
 
     def is_known(self, divergence: Divergence) -> bool:

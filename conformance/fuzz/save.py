@@ -23,7 +23,8 @@ from typing import Any
 import yaml
 
 from conformance.case import parse_version
-from conformance.fuzz.differential import Divergence
+from conformance.fuzz.differential import Differential, Divergence, signatures_in_subsets
+from conformance.fuzz.program import SHOW_PRELUDE, Program
 from conformance.fuzz.signature import Signature
 from conformance.outcome import Outcome
 
@@ -71,9 +72,11 @@ def case_document(divergence: Divergence, case_id: str) -> dict[str, Any]:
                             "expect": expected}
     if differences:
         case["differences"] = differences
+    signatures = [divergence.signature, *(s for s in signatures_in_subsets(divergence.program, outcomes)
+                                          if s != divergence.signature)]
+    marks = " ".join(f"{SIGNATURE_MARK}{json.dumps(s.to_json(), sort_keys=True)}" for s in signatures)
     description = (f"Found by mpconform fuzz ({divergence.program.grammar} grammar) on "
-                   f"{datetime.date.today().isoformat()}: {divergence.signature.describe()}. "
-                   f"{SIGNATURE_MARK}{json.dumps(divergence.signature.to_json(), sort_keys=True)}")
+                   f"{datetime.date.today().isoformat()}: {divergence.signature.describe()}. {marks}")
     return {"schema_version": 1, "description": description, "cases": [case]}
 
 
@@ -127,6 +130,32 @@ def saved_signatures(folder: Path) -> list[Signature]:
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         description = str(data.get("description", "")) if isinstance(data, dict) else ""
-        if SIGNATURE_MARK in description:
-            found.append(Signature.from_json(json.loads(description.split(SIGNATURE_MARK, 1)[1])))
+        decoder = json.JSONDecoder()
+        for part in description.split(SIGNATURE_MARK)[1:]:
+            found.append(Signature.from_json(decoder.raw_decode(part.strip())[0]))
     return found
+
+
+def rerecord(folder: Path, differential: Differential) -> list[Path]:
+    """Run every saved fuzz case of ``folder`` again on the differential's runners and rewrite it.
+
+    For a folder recorded with some runners and later run with others (CI has
+    no unix binary, a developer has one): the case then documents every
+    runner's outcome and carries the signatures of every subset of them.
+    """
+    written = []
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        case = data["cases"][0]
+        code = str(case["code"])
+        body = code[len(SHOW_PRELUDE):] if code.startswith(SHOW_PRELUDE) else code
+        grammar = str(case["id"]).split("-")[1]
+        program = Program(grammar, tuple(body.rstrip("\n").split("\n")))
+        outcomes = differential.outcomes([program])[0]
+        signatures = signatures_in_subsets(program, outcomes)
+        if not signatures:
+            continue  # the runners agree now: nothing left to record
+        divergence = Divergence(program, outcomes, signatures[0].runners, signatures[0])
+        path.unlink()
+        written.append(save_divergence(divergence, folder))
+    return written

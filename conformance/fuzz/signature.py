@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from conformance.fuzz.classify import Comparable
 from conformance.fuzz.program import EXCEPTION_MARK
-from conformance.outcome import Outcome, Status
 
 #: Names in every program's scaffolding, not features of what it tests.
 _SCAFFOLD = frozenset({"show", "print", "repr", "type", "sorted", "list", "f", "e", "a", "s", "xs"})
@@ -57,9 +57,9 @@ class Signature:
                 f"features {', '.join(sorted(self.features)) or '-'}")
 
 
-def difference_kind(first: Outcome, second: Outcome) -> str:
+def difference_kind(first: Comparable, second: Comparable) -> str:
     """The first way two outcomes differ, in the comparator's order."""
-    if first.status is not second.status and Status.RAISED not in (first.status, second.status):
+    if first.status != second.status and "raised" not in (first.status, second.status):
         return "status"
     if first.exc_type != second.exc_type:
         return "exception-type"
@@ -74,11 +74,11 @@ def _first_line_type(line: str | None) -> str | None:
     return line[1:].split(" ", 1)[0]
 
 
-def differing_exc_types(first: Outcome, second: Outcome) -> tuple[str | None, str | None]:
+def differing_exc_types(first: Comparable, second: Comparable) -> tuple[str | None, str | None]:
     """Exception types escaping the programs, else those on the first differing stdout line."""
     if first.exc_type or second.exc_type:
         return first.exc_type, second.exc_type
-    a, b = first.stdout.split("\n"), second.stdout.split("\n")
+    a, b = first.lines, second.lines
     for index in range(max(len(a), len(b))):
         left = a[index] if index < len(a) else None
         right = b[index] if index < len(b) else None
@@ -114,7 +114,6 @@ def features(source: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def signature_of(source: str, first: Outcome, second: Outcome) -> Signature:
-    """The signature of a divergence between two runners' outcomes of ``source``."""
-    return Signature((first.runner.name, second.runner.name), difference_kind(first, second),
-                     differing_exc_types(first, second), features(source))
+def signature_of(source: str, runners: tuple[str, str], first: Comparable, second: Comparable) -> Signature:
+    """The signature of a divergence between two runners' (normalised) outcomes of ``source``."""
+    return Signature(runners, difference_kind(first, second), differing_exc_types(first, second), features(source))

@@ -72,7 +72,7 @@ finally:
 try:
     raise {exc}({str})
 except Exception as e:
-    print(type(e).__name__, e.args)
+    print('!' + type(e).__name__, e.args)
 """,
     """
 def f(x, y={int}, *rest):
