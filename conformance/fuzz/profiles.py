@@ -2,13 +2,13 @@
 
 - ``ci``: fast, bounded and derandomized (the same few hundred programs on every run, so CI
   fails only for a behaviour change, never for luck);
-- ``dev``: the default, a little more;
+- ``dev``: a little more, random each run;
 - ``deep``: many examples, for a long local run.
 
 Each example is a batch of programs, so ``max_examples`` counts batches. No
 deadline: a batch's time depends on the runners, not on the code under
-test. The example database stays on (Hypothesis's default, ``.hypothesis/``),
-so a failure replays first on the next run.
+test. Outside ``ci`` the example database stays on (Hypothesis's default,
+``.hypothesis/``), so a failure replays first on the next run.
 """
 
 from __future__ import annotations
