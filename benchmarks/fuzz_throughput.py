@@ -39,13 +39,13 @@ def main() -> None:
     args = parser.parse_args()
     names = args.runner.split(",")
     runners = {name: create_runner(name, RunnerOptions(micropython=args.micropython)) for name in names}
-    sample = [p for batch in sample_programs(batches(size=25), args.programs // 25) for p in batch]
+    start = time.perf_counter()
+    drawn = sample_programs(batches(size=25), 3 * args.programs // 25)
+    count = sum(len(batch) for batch in drawn)
+    print(f"generation alone (batches of up to 25): {count / (time.perf_counter() - start):7.0f} programs/s")
+    sample = sample_programs(programs(), args.programs)
     codes = [p.source for p in sample]
     print(f"sample: {len(sample)} programs")
-
-    start = time.perf_counter()
-    count = len(sample_programs(programs(), args.programs))
-    print(f"generation alone: {count / (time.perf_counter() - start):7.0f} programs/s")
     for name, runner in runners.items():
         runner.probe()
         start = time.perf_counter()
@@ -61,7 +61,9 @@ def main() -> None:
     result = search(differential, args.seconds)
     stats = differential.stats
     print(f"search on {', '.join(names)}: {stats.programs / result.seconds:.0f} programs/s over "
-          f"{result.seconds:.1f} s (generation, all runners, comparison and shrinking)")
+          f"{result.seconds:.1f} s (generation, all runners, comparison and shrinking); "
+          f"{result.searching_rate(stats.programs):.0f} programs/s outside the {result.shrink_seconds:.1f} s "
+          f"spent shrinking {len(result.divergences)} divergences")
     print(f"  {stats.summary()}")
     rate = measure(sample[:150])
     print(f"compile rate: {rate.describe()}")

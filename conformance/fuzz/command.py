@@ -51,5 +51,7 @@ def run_fuzz(args: argparse.Namespace, pool: Any) -> int:
                     progress=not args.quiet and sys.stderr.isatty(), seed=args.seed)
     stats = differential.stats
     print(f"{stats.summary()}; {stats.programs / max(result.seconds, 1e-9):.0f} programs/s over "
-          f"{result.seconds:g} s on {', '.join(differential.runners)} ({len(known)} known signatures loaded)")
+          f"{result.seconds:.1f} s ({result.searching_rate(stats.programs):.0f}/s outside "
+          f"{result.shrink_seconds:.1f} s of shrinking) on {', '.join(differential.runners)}; "
+          f"{len(known)} known signatures loaded")
     return 1 if result.divergences else 0

@@ -58,20 +58,44 @@ class NewDivergence(AssertionError):
         self.divergence = divergence
 
 
-def check_batch(differential: Differential, batch: Sequence[Program],
-                target: list[tuple[object, ...]] | None = None) -> None:
-    """The differential property for one batch: raise NewDivergence for the first new divergence.
+#: Seconds Hypothesis may spend shrinking one divergence; then the smallest failing batch so far stands.
+SHRINK_SECONDS = 20.0
 
-    ``target`` (a one-item list, filled by the first failure) keeps shrinking
-    on the same coarse signature, so it cannot wander to another divergence.
+
+@dataclass
+class Target:
+    """The divergence being shrunk: its coarse signature, the shrink deadline, the last failing batch.
+
+    Shrinking keeps to the coarse signature of the first failure, so it cannot
+    wander to another divergence. Past the deadline every other batch passes
+    at once (the shrinker stops gaining), and the last failing batch still
+    fails, so Hypothesis's final replay reproduces it.
     """
+
+    coarse: tuple[object, ...] | None = None
+    found_at: float = 0.0
+    deadline: float = 0.0
+    last: tuple[str, ...] | None = None
+    divergence: Divergence | None = None
+
+
+def check_batch(differential: Differential, batch: Sequence[Program], target: Target | None = None,
+                shrink_seconds: float = SHRINK_SECONDS) -> None:
+    """The differential property for one batch: raise NewDivergence for the first new divergence."""
+    sources = tuple(program.source for program in batch)
+    if target is not None and target.coarse is not None and time.monotonic() > target.deadline:
+        if sources == target.last and target.divergence is not None:
+            raise NewDivergence(target.divergence)
+        return
     for divergence in differential.new_divergences(batch):
         coarse = divergence.signature.coarse
         if target is not None:
-            if target and target[0] != coarse:
+            if target.coarse is not None and target.coarse != coarse:
                 continue
-            if not target:
-                target.append(coarse)
+            if target.coarse is None:
+                target.found_at = time.monotonic()
+                target.coarse, target.deadline = coarse, target.found_at + shrink_seconds
+            target.last, target.divergence = sources, divergence
         raise NewDivergence(divergence)
 
 
@@ -81,6 +105,11 @@ class SearchResult:
 
     divergences: list[Divergence] = field(default_factory=list)
     seconds: float = 0.0
+    shrink_seconds: float = 0.0  # of ``seconds``, spent shrinking divergences
+
+    def searching_rate(self, programs: int) -> float:
+        """Programs per second while searching (shrinking time excluded); ``programs`` from the stats."""
+        return programs / max(self.seconds - self.shrink_seconds, 1e-9)
 
 
 class ProgressLine:
@@ -106,7 +135,7 @@ class ProgressLine:
 
 
 def _property(differential: Differential, strategy: st.SearchStrategy[list[Program]], line: ProgressLine,
-              target: list[tuple[object, ...]]) -> Callable[[], None]:
+              target: Target) -> Callable[[], None]:
     """One Hypothesis run of the property: at most EXAMPLES_PER_RUN batches, no database."""
 
     @settings(max_examples=EXAMPLES_PER_RUN, deadline=None, database=None, derandomize=False,
@@ -132,22 +161,28 @@ def search(differential: Differential, seconds: float, grammars: Sequence[str] =
     strategy = batches(grammars, batch_size)
     run = 0
     while time.monotonic() < deadline and (limit is None or len(result.divergences) < limit):
-        prop = _property(differential, strategy, line, target=[])
+        target = Target()
+        prop = _property(differential, strategy, line, target)
         if seed is not None:
             prop = hypothesis.seed(seed + run)(prop)
         run += 1
         try:
             prop()
-        except Flaky:
-            continue  # did not reproduce on replay: not a finding we can save
+            continue
         except NewDivergence as found:
+            result.shrink_seconds += time.monotonic() - target.found_at
             divergence = found.divergence
-            differential.known.append(divergence.signature)
-            differential.stats.new += 1
-            result.divergences.append(divergence)
-            line.found += 1
-            if on_found is not None:
-                on_found(divergence)
+        except Flaky:
+            result.shrink_seconds += time.monotonic() - target.found_at if target.coarse else 0.0
+            if target.divergence is None:
+                continue
+            divergence = target.divergence  # the replay differed; the last failing batch still stands
+        differential.known.append(divergence.signature)
+        differential.stats.new += 1
+        result.divergences.append(divergence)
+        line.found += 1
+        if on_found is not None:
+            on_found(divergence)
     line.update(force=True)
     if progress:
         sys.stderr.write("\n")

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 
 from conformance.fuzz.differential import Differential, Divergence
-from conformance.fuzz.driver import NewDivergence, batches, check_batch
+from conformance.fuzz.driver import NewDivergence, Target, batches, check_batch
 from conformance.fuzz.program import Program
 from conformance.fuzz.save import save_divergence, saved_signatures
 from conformance.plugin import _cases_root, _pool
@@ -40,14 +40,14 @@ def differential(request: pytest.FixtureRequest) -> Iterator[Differential]:
 
 
 FUZZ_SUMMARIES = pytest.StashKey[list[str]]()
-_TARGETS: dict[str, list[tuple[object, ...]]] = {}
+_TARGETS: dict[str, Target] = {}
 #: The last divergence raised per grammar: after Hypothesis's final replay, the shrunk one.
 _LAST: dict[str, Divergence] = {}
 
 
 def _check(differential: Differential, batch: list[Program], grammar: str) -> None:
     try:
-        check_batch(differential, batch, _TARGETS.setdefault(grammar, []))
+        check_batch(differential, batch, _TARGETS.setdefault(grammar, Target()))
     except NewDivergence as failure:
         _LAST[grammar] = failure.divergence
         raise
