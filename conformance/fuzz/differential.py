@@ -127,7 +127,8 @@ class Differential:
         per_runner = {name: run_programs(runner, codes) for name, runner in self.runners.items()}
         return [{name: per_runner[name][i] for name in self.runners} for i in range(len(codes))]
 
-    def divergences(self, program: Program, outcomes: Mapping[str, Outcome]) -> list[Divergence]:
+    def divergences(self, program: Program, outcomes: Mapping[str, Outcome],
+                    stats: FuzzStats | None = None) -> list[Divergence]:
         """Every unexplained difference of one program (known signatures included; see ``is_known``)."""
         reference = outcomes[self.reference]
         found = []
@@ -136,7 +137,7 @@ class Differential:
                 continue
             classified = classify(reference, outcome)
             if classified.category is not None:
-                self.stats.classified[classified.category] += 1
+                (stats or self.stats).classified[classified.category] += 1
                 continue
             found.append(Divergence(program, dict(outcomes), (self.reference, name),
                                     signature_of(program.body, (self.reference, name), classified.micropython,
@@ -146,21 +147,23 @@ class Differential:
     def is_known(self, divergence: Divergence) -> bool:
         return any(known.covers(divergence.signature) for known in self.known)
 
-    def new_divergences(self, programs: Sequence[Program]) -> list[Divergence]:
-        """Run a batch; count what agreed or is known; return the new divergences."""
+    def new_divergences(self, programs: Sequence[Program], counted: bool = True) -> list[Divergence]:
+        """Run a batch; count what agreed or is known (unless ``counted`` is False: shrinking runs);
+        return the new divergences."""
+        stats = self.stats if counted else FuzzStats()
         new: list[Divergence] = []
         for program, outcomes in zip(programs, self.outcomes(programs), strict=True):
-            self.stats.programs += 1
+            stats.programs += 1
             for name, outcome in outcomes.items():
                 if outcome.status is Status.RAISED and outcome.exc_type == "SyntaxError":
-                    self.stats.syntax_errors[name] += 1
-            found = self.divergences(program, outcomes)
+                    stats.syntax_errors[name] += 1
+            found = self.divergences(program, outcomes, stats)
             if not found and all(agree(outcomes[self.reference], o) for o in outcomes.values()):
-                self.stats.agreed += 1
+                stats.agreed += 1
             for divergence in found:
                 if self.is_known(divergence):
-                    self.stats.duplicates += 1
+                    stats.duplicates += 1
                 else:
                     new.append(divergence)
-        self.stats.batches += 1
+        stats.batches += 1
         return new

@@ -87,7 +87,8 @@ def check_batch(differential: Differential, batch: Sequence[Program], target: Ta
         if sources == target.last and target.divergence is not None:
             raise NewDivergence(target.divergence)
         return
-    for divergence in differential.new_divergences(batch):
+    shrinking = target is not None and target.coarse is not None
+    for divergence in differential.new_divergences(batch, counted=not shrinking):
         coarse = divergence.signature.coarse
         if target is not None:
             if target.coarse is not None and target.coarse != coarse:
@@ -108,7 +109,7 @@ class SearchResult:
     shrink_seconds: float = 0.0  # of ``seconds``, spent shrinking divergences
 
     def searching_rate(self, programs: int) -> float:
-        """Programs per second while searching (shrinking time excluded); ``programs`` from the stats."""
+        """Programs per second while searching (shrinking runs are not counted in the stats either)."""
         return programs / max(self.seconds - self.shrink_seconds, 1e-9)
 
 

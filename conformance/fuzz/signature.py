@@ -34,8 +34,12 @@ class Signature:
         return self.runners, self.kind, self.exc_types
 
     def covers(self, other: Signature) -> bool:
-        """True when ``other`` is a duplicate of this signature (same coarse key, at least our features)."""
-        if self.coarse != other.coarse:
+        """True when ``other`` is a duplicate of this signature: same runners and kind, the same exception
+        types (where this one has none, any: the runner that went on may fail later), at least our features."""
+        if (self.runners, self.kind) != (other.runners, other.kind):
+            return False
+        if any(mine is not None and mine != theirs for mine, theirs in zip(self.exc_types, other.exc_types,
+                                                                            strict=True)):
             return False
         # A trigger with no features at all would cover every program: it only covers its equals.
         return self.features <= other.features if self.features else not other.features

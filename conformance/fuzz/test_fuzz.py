@@ -57,6 +57,7 @@ def _check(differential: Differential, batch: list[Program], grammar: str) -> No
 def _save_shrunk_divergence(request: pytest.FixtureRequest) -> Iterator[None]:
     """With --fuzz-save DIR, the shrunk divergence of a failing test becomes a case file in DIR."""
     _LAST.clear()
+    _TARGETS.clear()
     yield
     folder = request.config.getoption("fuzz_save")
     for divergence in _LAST.values():
