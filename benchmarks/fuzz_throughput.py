@@ -23,6 +23,7 @@ from benchmarks.timing import make_case
 from conformance.fuzz.compile_rate import measure, sample_programs
 from conformance.fuzz.differential import Differential, run_programs
 from conformance.fuzz.driver import batches, programs, search
+from conformance.fuzz.profiles import BATCH_SIZE
 from conformance.fuzz.save import saved_signatures
 from runners import create_runner
 from runners.base import RunnerOptions
@@ -40,9 +41,10 @@ def main() -> None:
     names = args.runner.split(",")
     runners = {name: create_runner(name, RunnerOptions(micropython=args.micropython)) for name in names}
     start = time.perf_counter()
-    drawn = sample_programs(batches(size=25), 3 * args.programs // 25)
+    drawn = sample_programs(batches(), args.programs // 5)
     count = sum(len(batch) for batch in drawn)
-    print(f"generation alone (batches of up to 25): {count / (time.perf_counter() - start):7.0f} programs/s")
+    print(f"generation alone (batches of up to {BATCH_SIZE}): {count / (time.perf_counter() - start):7.0f} "
+          "programs/s")
     sample = sample_programs(programs(), args.programs)
     codes = [p.source for p in sample]
     print(f"sample: {len(sample)} programs")

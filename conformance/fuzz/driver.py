@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import hypothesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
+from hypothesis.internal.conjecture import engine as hypothesis_engine
 
 from conformance.fuzz.differential import Differential, Divergence
 from conformance.fuzz.expressions import expression_programs
@@ -60,6 +62,22 @@ class NewDivergence(AssertionError):
 
 #: Seconds Hypothesis may spend shrinking one divergence; then the smallest failing batch so far stands.
 SHRINK_SECONDS = 20.0
+
+
+@contextmanager
+def bounded_shrinking(seconds: float = SHRINK_SECONDS) -> Iterator[None]:
+    """Make Hypothesis give up shrinking a failure after ``seconds`` (its own limit is five minutes).
+
+    Hypothesis documents ``MAX_SHRINKING_SECONDS`` as the knob to monkeypatch
+    for this; it is restored on exit. With ``Target``'s deadline a little
+    earlier, the last seconds cost nothing but drawing candidates.
+    """
+    saved = hypothesis_engine.MAX_SHRINKING_SECONDS
+    hypothesis_engine.MAX_SHRINKING_SECONDS = int(seconds) + 2
+    try:
+        yield
+    finally:
+        hypothesis_engine.MAX_SHRINKING_SECONDS = saved
 
 
 @dataclass
@@ -141,7 +159,7 @@ def _property(differential: Differential, strategy: st.SearchStrategy[list[Progr
 
     @settings(max_examples=EXAMPLES_PER_RUN, deadline=None, database=None, derandomize=False,
               phases=[Phase.generate, Phase.shrink], report_multiple_bugs=False,
-              suppress_health_check=list(HealthCheck))
+              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
     @given(strategy)
     def prop(batch: list[Program]) -> None:
         line.update()
@@ -168,7 +186,8 @@ def search(differential: Differential, seconds: float, grammars: Sequence[str] =
             prop = hypothesis.seed(seed + run)(prop)
         run += 1
         try:
-            prop()
+            with bounded_shrinking():
+                prop()
             continue
         except NewDivergence as found:
             result.shrink_seconds += time.monotonic() - target.found_at

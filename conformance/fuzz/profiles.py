@@ -14,12 +14,12 @@ test. Outside ``ci`` the example database stays on (Hypothesis's default,
 from __future__ import annotations
 
 PROFILES: dict[str, dict[str, object]] = {
-    "ci": {"max_examples": 12, "derandomize": True},
-    "dev": {"max_examples": 30},
-    "deep": {"max_examples": 2000},
+    "ci": {"max_examples": 30, "derandomize": True},
+    "dev": {"max_examples": 80},
+    "deep": {"max_examples": 5000},
 }
 #: Programs per Hypothesis example.
-BATCH_SIZE = 25
+BATCH_SIZE = 10
 
 
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 
 from conformance.fuzz.differential import Differential, Divergence
-from conformance.fuzz.driver import NewDivergence, Target, batches, check_batch
+from conformance.fuzz.driver import NewDivergence, Target, batches, bounded_shrinking, check_batch
 from conformance.fuzz.program import Program
 from conformance.fuzz.save import save_divergence, saved_signatures
 from conformance.plugin import _cases_root, _pool
@@ -35,7 +35,8 @@ def differential(request: pytest.FixtureRequest) -> Iterator[Differential]:
     if len(runners) < 2 or all(r.probe().identity.implementation == "cpython" for r in runners.values()):
         pytest.skip(f"differential fuzzing needs a MicroPython runner and another runner; usable: {sorted(runners)}")
     fuzz = Differential(runners, saved_signatures(_cases_root(request.config) / "fuzz"))
-    yield fuzz
+    with bounded_shrinking():
+        yield fuzz
     request.config.stash.setdefault(FUZZ_SUMMARIES, []).append(fuzz.stats.summary())
 
 
