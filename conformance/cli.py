@@ -244,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "divergences already saved there count as known")
     fuzz.add_argument("--grammar", default=None,
                       help="comma-separated grammars: expressions,statements,formatting (default: all)")
+    fuzz.add_argument("--known", default=str(_default_cases()[0] / "fuzz"), metavar="DIR",
+                      help="divergences saved here are known and not reported again (default: cases/fuzz)")
     fuzz.add_argument("--rerecord", action="store_true",
                       help="do not search: run the cases saved in --save DIR on these runners and rewrite them "
                            "with every runner's outcome")

@@ -32,7 +32,7 @@ def run_fuzz(args: argparse.Namespace, pool: Any) -> int:
     """Fuzz for ``args.time`` seconds on the pool's runners; 1 when a new divergence was found."""
     grammars = [g.strip() for g in args.grammar.split(",")] if args.grammar else list(GRAMMARS)
     save_dir = Path(args.save) if args.save else None
-    known = saved_signatures(save_dir) if save_dir else []
+    known = [*saved_signatures(Path(args.known)), *(saved_signatures(save_dir) if save_dir else [])]
     differential = Differential(available_runners(pool), known)
     if args.rerecord:
         if save_dir is None:
