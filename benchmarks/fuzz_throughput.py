@@ -6,7 +6,8 @@ Prints figures, it asserts nothing:
 - generation alone (Hypothesis drawing programs, no runner);
 - each runner executing the same programs one at a time (``run``) and batched (``run_batch``);
 - the whole search (``mpconform fuzz`` without saving) for ``--seconds``, with the
-  known differences classified and new divergences counted;
+  known differences classified and new divergences counted, in one process and
+  with ``--jobs`` processes (default 2, one per core);
 - the compile rate of a sample under CPython and mpy-cross.
 """
 
@@ -22,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.timing import make_case
 from conformance.fuzz.compile_rate import measure, sample_programs
 from conformance.fuzz.differential import Differential, run_programs
-from conformance.fuzz.driver import batches, programs, search
+from conformance.fuzz.driver import GRAMMARS, batches, programs, search
+from conformance.fuzz.parallel import search_parallel
 from conformance.fuzz.profiles import BATCH_SIZE
 from conformance.fuzz.save import saved_signatures
 from runners import create_runner
@@ -37,6 +39,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--programs", type=int, default=300)
     parser.add_argument("--micropython", default=None)
+    parser.add_argument("--jobs", type=int, default=2, help="also measure a parallel search with this many jobs")
     args = parser.parse_args()
     names = args.runner.split(",")
     runners = {name: create_runner(name, RunnerOptions(micropython=args.micropython)) for name in names}
@@ -59,7 +62,8 @@ def main() -> None:
         batched = len(codes) / (time.perf_counter() - start)
         print(f"{name:8} one at a time: {one:7.0f} programs/s   batched: {batched:7.0f} programs/s")
 
-    differential = Differential(runners, saved_signatures(ROOT / "cases" / "fuzz"))
+    known = saved_signatures(ROOT / "cases" / "fuzz")
+    differential = Differential(runners, known)
     result = search(differential, args.seconds)
     stats = differential.stats
     print(f"search on {', '.join(names)}: {stats.programs / result.seconds:.0f} programs/s over "
@@ -67,6 +71,12 @@ def main() -> None:
           f"{result.searching_rate(stats.programs):.0f} programs/s outside the {result.shrink_seconds:.1f} s "
           f"spent shrinking {len(result.divergences)} divergences")
     print(f"  {stats.summary()}")
+    if args.jobs > 1:
+        merged = search_parallel(names, RunnerOptions(micropython=args.micropython), known, args.seconds,
+                                 list(GRAMMARS), args.jobs)
+        print(f"search with {args.jobs} jobs: {merged.stats.programs / merged.seconds:.0f} programs/s over "
+              f"{merged.seconds:.1f} s; {merged.searching_rate(args.jobs):.0f} programs/s outside shrinking "
+              f"({merged.shrink_seconds:.1f} s over all jobs, {len(merged.divergences)} divergences)")
     rate = measure(sample[:150])
     print(f"compile rate: {rate.describe()}")
     for runner in runners.values():

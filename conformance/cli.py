@@ -249,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--rerecord", action="store_true",
                       help="do not search: run the cases saved in --save DIR on these runners and rewrite them "
                            "with every runner's outcome")
+    fuzz.add_argument("--jobs", type=int, default=1, metavar="N",
+                      help="searches in parallel, one process each with its own runners (e.g. 2 on 2 cores)")
     fuzz.add_argument("--seed", type=int, default=None, help="Hypothesis seed, for a reproducible search")
     fuzz.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     fuzz.set_defaults(func=cmd_fuzz)

@@ -35,3 +35,12 @@ def test_rerecord_without_a_folder_is_a_usage_error(capsys: pytest.CaptureFixtur
 def test_unknown_grammar_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fuzz", "--runner", "cpython,wasm", "--grammar", "nope", "--time", "1"]) == 2
     assert "unknown grammar nope" in capsys.readouterr().err
+
+
+def test_parallel_jobs_merge_their_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["fuzz", "--runner", "cpython,wasm", "--time", "2", "--jobs", "2", "--grammar", "formatting",
+                   "--seed", "1", "--save", str(tmp_path / "fuzz"), "-q"])
+    out = capsys.readouterr().out
+    assert status in (0, 1)
+    assert "with 2 job(s)" in out
+    assert int(out.rsplit(" programs: ", 1)[0].rsplit("\n", 1)[-1]) > 0

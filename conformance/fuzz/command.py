@@ -13,6 +13,7 @@ from typing import Any
 
 from conformance.fuzz.differential import Differential, Divergence
 from conformance.fuzz.driver import GRAMMARS, search
+from conformance.fuzz.parallel import search_parallel
 from conformance.fuzz.save import rerecord, save_divergence, saved_signatures
 
 
@@ -47,11 +48,17 @@ def run_fuzz(args: argparse.Namespace, pool: Any) -> int:
             where = f"\nsaved as {save_divergence(divergence, save_dir)}"
         print(("\n" if not args.quiet else "") + divergence.describe() + where + "\n", flush=True)
 
-    result = search(differential, args.time, grammars, on_found=found,
-                    progress=not args.quiet and sys.stderr.isatty(), seed=args.seed)
-    stats = differential.stats
-    print(f"{stats.summary()}; {stats.programs / max(result.seconds, 1e-9):.0f} programs/s over "
-          f"{result.seconds:.1f} s ({result.searching_rate(stats.programs):.0f}/s outside "
-          f"{result.shrink_seconds:.1f} s of shrinking) on {', '.join(differential.runners)}; "
-          f"{len(known)} known signatures loaded")
-    return 1 if result.divergences else 0
+    progress = not args.quiet and sys.stderr.isatty()
+    if args.jobs > 1:
+        merged = search_parallel(list(differential.runners), pool.options, differential.known, args.time, grammars,
+                                 args.jobs, args.seed, found, progress)
+        stats, seconds, found_count = merged.stats, merged.seconds, len(merged.divergences)
+        searching, shrinking = merged.searching_rate(args.jobs), merged.shrink_seconds
+    else:
+        result = search(differential, args.time, grammars, on_found=found, progress=progress, seed=args.seed)
+        stats, seconds, found_count = differential.stats, result.seconds, len(result.divergences)
+        searching, shrinking = result.searching_rate(stats.programs), result.shrink_seconds
+    print(f"{stats.summary()}; {stats.programs / max(seconds, 1e-9):.0f} programs/s over {seconds:.1f} s "
+          f"({searching:.0f}/s outside {shrinking:.1f} s of shrinking) on {', '.join(differential.runners)} "
+          f"with {args.jobs} job(s); {len(known)} known signatures loaded")
+    return 1 if found_count else 0

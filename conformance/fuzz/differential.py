@@ -57,6 +57,13 @@ class FuzzStats:
     duplicates: int = 0
     syntax_errors: Counter[str] = field(default_factory=Counter)
 
+    def add(self, other: FuzzStats) -> None:
+        """Add another search's counts to these (parallel workers)."""
+        for name in ("programs", "batches", "agreed", "new", "duplicates"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.classified.update(other.classified)
+        self.syntax_errors.update(other.syntax_errors)
+
     def summary(self) -> str:
         known = ", ".join(f"{k} {v}" for k, v in self.classified.most_common()) or "none"
         compiled = ", ".join(f"{name} {1 - n / max(self.programs, 1):.1%}" for name, n in

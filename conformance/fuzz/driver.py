@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.internal.conjecture import engine as hypothesis_engine
 
-from conformance.fuzz.differential import Differential, Divergence
+from conformance.fuzz.differential import Differential, Divergence, FuzzStats
 from conformance.fuzz.expressions import expression_programs
 from conformance.fuzz.formatting import format_programs
 from conformance.fuzz.profiles import BATCH_SIZE
@@ -132,11 +132,16 @@ class SearchResult:
 
 
 class ProgressLine:
-    """One status line on stderr: programs per second, classified differences, divergences."""
+    """One status line on stderr: programs per second, classified differences, divergences.
 
-    def __init__(self, differential: Differential, enabled: bool) -> None:
+    ``report`` replaces the writing (a parallel worker sends its counts to the parent instead).
+    """
+
+    def __init__(self, differential: Differential, enabled: bool,
+                 report: Callable[[FuzzStats, int], None] | None = None) -> None:
         self.differential = differential
-        self.enabled = enabled
+        self.enabled = enabled or report is not None
+        self.report = report or self.write
         self.start = time.perf_counter()
         self._last = 0.0
         self.found = 0
@@ -146,10 +151,12 @@ class ProgressLine:
         if not self.enabled or (not force and now - self._last < 0.5):
             return
         self._last = now
-        stats = self.differential.stats
-        rate = stats.programs / max(now - self.start, 1e-9)
+        self.report(self.differential.stats, self.found)
+
+    def write(self, stats: FuzzStats, found: int) -> None:
+        rate = stats.programs / max(time.perf_counter() - self.start, 1e-9)
         sys.stderr.write(f"\r{stats.programs} programs, {rate:.0f}/s, {sum(stats.classified.values())} known "
-                         f"differences, {self.found} divergences found ")
+                         f"differences, {found} divergences found ")
         sys.stderr.flush()
 
 
@@ -170,11 +177,12 @@ def _property(differential: Differential, strategy: st.SearchStrategy[list[Progr
 
 def search(differential: Differential, seconds: float, grammars: Sequence[str] = tuple(GRAMMARS),
            on_found: Callable[[Divergence], None] | None = None, progress: bool = False,
-           batch_size: int = BATCH_SIZE, seed: int | None = None, limit: int | None = None) -> SearchResult:
+           batch_size: int = BATCH_SIZE, seed: int | None = None, limit: int | None = None,
+           report: Callable[[FuzzStats, int], None] | None = None) -> SearchResult:
     """Fuzz for ``seconds`` (or until ``limit`` divergences); each new one is shrunk, passed to ``on_found``
     and made known."""
     result = SearchResult()
-    line = ProgressLine(differential, progress)
+    line = ProgressLine(differential, progress, report)
     started = time.monotonic()
     deadline = started + seconds
     strategy = batches(grammars, batch_size)
@@ -204,7 +212,7 @@ def search(differential: Differential, seconds: float, grammars: Sequence[str] =
         if on_found is not None:
             on_found(divergence)
     line.update(force=True)
-    if progress:
+    if progress and report is None:
         sys.stderr.write("\n")
     result.seconds = time.monotonic() - started
     return result
