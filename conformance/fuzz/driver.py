@@ -61,7 +61,7 @@ class NewDivergence(AssertionError):
 
 
 #: Seconds Hypothesis may spend shrinking one divergence; then the smallest failing batch so far stands.
-SHRINK_SECONDS = 20.0
+SHRINK_SECONDS = 10.0
 
 
 @contextmanager
