@@ -220,6 +220,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    try:
+        from conformance.fuzz.command import run_fuzz
+    except ImportError as exc:
+        print(f"mpconform fuzz needs {exc.name}: pip install -e '.[test]' (or pip install hypothesis)",
+              file=sys.stderr)
+        return 2
+    pool = _pool(args)
+    try:
+        return run_fuzz(args, pool)
+    except ValueError as exc:
+        print(f"mpconform fuzz: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        pool.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mpconform", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -257,6 +274,24 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"heap growth worth reporting (default {DEFAULT_HEAP_THRESHOLD:g}%%, and at least "
                              "one heap block)")
     report.set_defaults(func=cmd_report)
+    fuzz = commands.add_parser("fuzz", help="generate programs, run them on several runners, save shrunk divergences")
+    _add_runner_options(fuzz)
+    fuzz.add_argument("--time", type=float, default=60.0, metavar="SECONDS", help="how long to search (default 60)")
+    fuzz.add_argument("--save", default=None, metavar="DIR",
+                      help="write each new divergence as a case file here (e.g. cases/fuzz/); "
+                           "divergences already saved there count as known")
+    fuzz.add_argument("--grammar", default=None,
+                      help="comma-separated grammars: expressions,statements,formatting (default: all)")
+    fuzz.add_argument("--known", default=str(_default_cases()[0] / "fuzz"), metavar="DIR",
+                      help="divergences saved here are known and not reported again (default: cases/fuzz)")
+    fuzz.add_argument("--rerecord", action="store_true",
+                      help="do not search: run the cases saved in --save DIR on these runners and rewrite them "
+                           "with every runner's outcome")
+    fuzz.add_argument("--jobs", type=int, default=1, metavar="N",
+                      help="searches in parallel, one process each with its own runners (e.g. 2 on 2 cores)")
+    fuzz.add_argument("--seed", type=int, default=None, help="Hypothesis seed, for a reproducible search")
+    fuzz.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    fuzz.set_defaults(func=cmd_fuzz)
     return parser
 
 

@@ -23,6 +23,7 @@ from conformance.loader import CASE_SUFFIXES, IdRegistry, iter_case_files, load_
 from conformance.results import Record, ResultsWriter
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+FUZZ_TESTS = PACKAGE_DIR / "fuzz" / "test_fuzz.py"
 POOL = pytest.StashKey[Any]()
 IDS = pytest.StashKey[IdRegistry]()
 WRITER = pytest.StashKey[ResultsWriter]()
@@ -51,6 +52,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--results", default=None, metavar="PATH", help="stream verdicts to this results.jsonl")
     group.addoption("--artifacts", default=None, metavar="DIR",
                     help="save each failing case's program and outcome in DIR (<id>.<runner>.py, .fail.json)")
+    group.addoption("--fuzz-save", default=None, metavar="DIR",
+                    help="fuzz tests (-m fuzz): write each new divergence, shrunk, as a case file in DIR "
+                         "(e.g. cases/fuzz/)")
     group.addoption("--cases-root", default=None, metavar="DIR",
                     help="folder of case files (default: the ini value conformance_cases, 'cases')")
     parser.addini("conformance_cases", "folder of case files, relative to the rootdir", default="cases")
@@ -61,8 +65,27 @@ def _cases_root(config: pytest.Config) -> Path:
     return (config.rootpath / str(chosen)).resolve()
 
 
+def wants_fuzz(config: pytest.Config) -> bool:
+    """True when the marker expression asks for the fuzz tests (`-m fuzz`)."""
+    return "fuzz" in (config.getoption("markexpr", "") or "")
+
+
+def _register_fuzz_profiles(config: pytest.Config) -> None:
+    """Make the fuzz profiles (ci, dev, deep) known before Hypothesis's plugin loads --hypothesis-profile."""
+    from conformance.fuzz.profiles import PROFILES, register_profiles
+
+    if wants_fuzz(config) or config.getoption("hypothesis_profile", None) in PROFILES:
+        try:
+            register_profiles()
+        except ImportError as exc:
+            raise pytest.UsageError("the fuzz tests need hypothesis: pip install -e '.[test]'") from exc
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conformance: a case from the conformance corpus")
+    config.addinivalue_line("markers", "fuzz: differential fuzzing of the runners (pytest conformance/ -m fuzz)")
+    _register_fuzz_profiles(config)
     # A malformed case file is one collection error; the other files must still run.
     config.option.continue_on_collection_errors = True
     names = (config.getoption("runner", None) or "").split(",")
@@ -154,7 +177,11 @@ class CorpusDirectory(pytest.Directory):
         root = _cases_root(self.config)
         if not root.is_dir():
             raise self.CollectError(f"no cases folder at {root}; pass --cases-root DIR")
-        return [CaseFile.from_parent(self, path=path) for path in iter_case_files([root])]
+        files: list[pytest.Collector] = [CaseFile.from_parent(self, path=path) for path in iter_case_files([root])]
+        if wants_fuzz(self.config):
+            # The fuzz tests join the corpus only when asked for: they are not part of a corpus run.
+            files.append(pytest.Module.from_parent(self, path=FUZZ_TESTS))
+        return files
 
 
 class CaseFile(pytest.File):

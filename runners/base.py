@@ -12,6 +12,7 @@ further and implement just ``_execute`` (program text in, bytes out).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
@@ -76,6 +77,10 @@ class HarnessRunner:
         """Run one program; heap figures uncorrected."""
         raise NotImplementedError
 
+    def _run_batch(self, codes: list[str], timeout: float) -> list[Outcome]:
+        """Outcomes of a prefix of ``codes`` run together (the rest are run one by one); none by default."""
+        return []
+
     # -- the contract ---------------------------------------------------------
     def probe(self) -> Probe:
         if self._probe is None:
@@ -90,6 +95,26 @@ class HarnessRunner:
             return Outcome(probe.identity, Status.UNSUPPORTED, capabilities=probe.capabilities,
                            detail="missing capabilities; not run")
         return self._run_corrected(case.code, self.options.timeout or case.timeout)
+
+    def run_batch(self, codes: Sequence[str], timeout: float) -> list[Outcome]:
+        """Outcomes of many programs, in order; each runs as a fresh ``__main__`` as ``run`` would.
+
+        For throughput (the fuzzer): no heap figures, no traceback lines, no
+        capability check. This default runs them one at a time; runners that
+        can run several programs in one execution override ``_run_batch``.
+        """
+        probe = self.probe()
+        if not probe.available:
+            return [Outcome(probe.identity, Status.UNSUPPORTED, detail=probe.reason) for _ in codes]
+        timeout = self.options.timeout or timeout
+        done: list[Outcome] = []
+        while len(done) < len(codes):
+            done += self._run_batch(list(codes[len(done):]), timeout)
+            if len(done) < len(codes):
+                # The batch stopped at this program (crash, hang, heap): it runs alone.
+                done.append(self._run_corrected(codes[len(done)], timeout))
+        return [replace(outcome, capabilities=probe.capabilities, heap=None, traceback_lines=())
+                for outcome in done]
 
     def close(self) -> None:
         """Nothing to release by default."""
@@ -172,6 +197,35 @@ class MicroPythonRunner(HarnessRunner):
             # Perhaps only because automatic collection was paused: retry with it on.
             outcome = self._execute_case(code, timeout, identity, pause_gc=False)
         return outcome
+
+    #: Largest batch program (characters): the unix port takes it as one argv entry.
+    batch_limit = 100_000
+
+    def _run_batch(self, codes: list[str], timeout: float) -> list[Outcome]:
+        assert self._probe is not None
+        done: list[Outcome] = []
+        while len(done) < len(codes):
+            chunk = self._batch_chunk(codes[len(done):])
+            program = mpharness.build_batch_program(chunk, pause_gc=not self.collect_safe)
+            # One program's time limit for the whole batch: the program running when
+            # it runs out is then run alone, with its own full limit.
+            raw = self._execute(program, timeout)
+            answers = mpharness.interpret_batch(raw, self._probe.identity, len(chunk))
+            # Out of heap with collection paused, or cut short: the rest goes one by one.
+            clean = next((i for i, o in enumerate(answers) if o.exc_type == "MemoryError"), len(answers))
+            done += answers[:clean]
+            if clean < len(chunk):
+                break
+        return done
+
+    def _batch_chunk(self, codes: list[str]) -> list[str]:
+        size, count = 0, 0
+        for code in codes:
+            size += len(repr(code)) + 2
+            if count and size > self.batch_limit:
+                break
+            count += 1
+        return codes[:count]
 
     def _harness_program(self, code: str, pause_gc: bool) -> str:
         """The program that runs ``code`` under the harness on this target."""

@@ -53,11 +53,14 @@ class CPythonRunner(HarnessRunner):
             )
         return self._worker
 
-    def _ask(self, code: str, timeout: float) -> dict[str, Any] | None:
+    def _ask(self, code: str, timeout: float, batch: list[str] | None = None) -> dict[str, Any] | None:
         worker = self._start()
         assert worker.stdin is not None and worker.stdout is not None
+        request: dict[str, Any] = {"code": code, "timeout": timeout}
+        if batch is not None:
+            request["batch"] = batch
         try:
-            worker.stdin.write((json.dumps({"code": code, "timeout": timeout}) + "\n").encode())
+            worker.stdin.write((json.dumps(request) + "\n").encode())
             worker.stdin.flush()
         except OSError:
             self.close()
@@ -92,6 +95,16 @@ class CPythonRunner(HarnessRunner):
             traceback_lines=clip_frames(tuple(answer.get("tb_lines", ()))),
             heap=heap, duration=duration, detail=str(answer.get("detail", "")),
         )
+
+    def _run_batch(self, codes: list[str], timeout: float) -> list[Outcome]:
+        """One fork for the whole batch; each program gets fresh globals and its own captured stdout."""
+        assert self._probe is not None
+        answer = self._ask("", timeout, batch=codes)
+        if answer is None:
+            return []
+        return [Outcome(self._probe.identity, Status(result["status"]), stdout=str(result["stdout"]),
+                        exc_type=result["exc_type"], exc_message=result["exc_message"])
+                for result in answer.get("results", ())]
 
     def close(self) -> None:
         if self._worker is not None:

@@ -214,3 +214,62 @@ def interpret(raw: RawExecution, identity: RunnerIdentity, duration: float, paus
     status = Status.RAISED if exc_type else Status.OK
     return Outcome(identity, status, stdout=stdout, exc_type=exc_type, exc_message=exc_message,
                    traceback_lines=traceback_lines(tb), heap=heap, duration=duration)
+
+
+# -- batches: many programs in one execution ---------------------------------
+# Used by the fuzzer, where starting the implementation per program would
+# dominate. Each program still gets fresh globals and its own exception
+# capture; no heap figures are taken. ``B`` opens a program's output, ``R``
+# carries its (exception class, message) answer.
+BATCH_BEGIN = "\x1e@@mpconform-batch@@"
+BATCH_RESULT = "\x1e@@mpconform-batch-result@@"
+
+_BATCH_BODY = """\
+for s in S:
+ print(B,end='')
+ g={'__name__':'__main__'};e=None;t=None;u=None
+ try:exec(compile(s,'<case>','exec'),g)
+ except BaseException as x:e=x
+ if e is not None:
+  t=repr(type(e))
+  try:u=str(e)
+  except BaseException:u='<str() failed>'
+ print(R+repr((t,u)))
+ g=None;e=None
+"""
+
+
+def build_batch_program(codes: list[str], pause_gc: bool) -> str:
+    """One program that runs every code in ``codes`` in turn, each in fresh globals.
+
+    ``pause_gc`` keeps automatic collection off for the whole batch (for
+    builds whose collector is unsafe); a program that then runs out of heap
+    is re-run on its own by the runner.
+    """
+    head = "import gc\ngc.disable()\n" if pause_gc else ""
+    return (head + f"S={codes!r}\nB={BATCH_BEGIN!r};R={BATCH_RESULT!r}\n" + _BATCH_BODY)
+
+
+def interpret_batch(raw: RawExecution, identity: RunnerIdentity, count: int) -> list[Outcome]:
+    """The outcomes of the programs of a batch that finished, in order (possibly fewer than ``count``).
+
+    A program whose answer line is missing (the batch crashed or timed out
+    while it ran) and every program after it are left out: the caller runs
+    them again one by one.
+    """
+    text = raw.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+    outcomes: list[Outcome] = []
+    for chunk in text.split(BATCH_BEGIN)[1:count + 1]:
+        index = chunk.rfind(BATCH_RESULT)
+        if index < 0:
+            break
+        answer = chunk[index + len(BATCH_RESULT):].split("\n", 1)[0]
+        try:
+            exc_class, exc_message = ast.literal_eval(answer)
+        except (ValueError, SyntaxError, TypeError):
+            break
+        exc_type = class_name(exc_class)
+        status = Status.RAISED if exc_type else Status.OK
+        outcomes.append(Outcome(identity, status, stdout=_capped(chunk[:index]), exc_type=exc_type,
+                                exc_message=exc_message))
+    return outcomes
