@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
 from conformance.fuzz.classify import Comparable
 from conformance.fuzz.program import EXCEPTION_MARK
@@ -49,11 +50,11 @@ class Signature:
                 "features": sorted(self.features)}
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> Signature:
-        runners = tuple(data["runners"])  # type: ignore[arg-type]
-        exc_types = tuple(data["exc_types"])  # type: ignore[arg-type]
+    def from_json(cls, data: dict[str, Any]) -> Signature:
+        runners = tuple(data["runners"])
+        exc_types = tuple(data["exc_types"])
         return cls((str(runners[0]), str(runners[1])), str(data["kind"]),
-                   (exc_types[0], exc_types[1]), frozenset(data.get("features", ())))  # type: ignore[arg-type]
+                   (exc_types[0], exc_types[1]), frozenset(data.get("features", ())))
 
     def describe(self) -> str:
         types = "/".join(t or "-" for t in self.exc_types)
