@@ -98,6 +98,26 @@ def _host_slice(s: slice, length: int, fast_only: bool, message: str = "") -> sl
 _STEP_1_ONLY = "only slices with step=1 (aka None) are supported"
 
 
+def _str_slice(text: str, index: slice) -> str:
+    """objstrunicode.c's str slice: any step but None or the int 1 is refused before the bounds are
+    looked at (so ``s[::0]`` is NotImplementedError too); each bound wraps once and clamps."""
+    if index.step is not None and not (type(index.step) is int and index.step == 1):
+        raise mp_error("NotImplementedError", _STEP_1_ONLY)
+    n = len(text)
+    bounds = []
+    for part, default in ((index.start, 0), (index.stop, n)):
+        if part is None:
+            bounds.append(default)
+            continue
+        if type(part) is not int and type(part) is not bool:
+            raise mp_error("TypeError", f"string indices must be integers, not {type_name(part)}")
+        value = machine_int(part)
+        if value < 0:
+            value += n
+        bounds.append(min(n, max(value, 0)))
+    return text[bounds[0]:bounds[1]]
+
+
 def _not_subscriptable(obj: Any, what: str = "subscriptable") -> GuestException:
     return mp_error("TypeError", f"'{type_name(obj)}' object isn't {what}" if STATE.detailed
                     else f"object isn't {what}")
@@ -107,7 +127,9 @@ def load_subscr(obj: Any, index: Any) -> Any:
     kind = type(obj)
     if kind in (list, tuple, str, bytes, bytearray, range):
         if type(index) is slice:
-            # Only list and range take a step other than 1 (tuple, str and the byte types raise).
+            if kind is str:
+                return _str_slice(obj, index)
+            # Only list and range take a step other than 1 (tuple and the byte types raise).
             return obj[_host_slice(index, len(obj), kind is not list and kind is not range, _STEP_1_ONLY)]
         return obj[_index(obj, index)]
     if kind is MPDict:
