@@ -1,9 +1,9 @@
 """Write reference_vm/KNOWN_FAILURES.md from a results.jsonl of ``mpconform run --runner refvm``.
 
 Usage: ``python -m reference_vm.tools.known_failures RESULTS.jsonl [OUT.md]``.
-Each failing case gets one line with a short reason taken from its verdict
-(or the crash detail), grouped by area, so the list is regenerated rather
-than edited by hand.
+Each failing case gets one line: why the VM fails it (``WHY``, written by
+whoever tracks it) and what was observed (from its verdict, or the crash
+detail), grouped by area, so the list is regenerated rather than edited by hand.
 """
 
 from __future__ import annotations
@@ -18,6 +18,14 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "KNOWN_FAILURES.md"
 
 
 _ENTRY = re.compile(r"^- `([^`]+)`: (.*)$")
+
+#: Why the VM fails a tracked case: the part of an entry a diff cannot tell.
+WHY: dict[str, str] = {
+    "mp-module-heap-lock-blocks-allocation": "the VM does not model heap allocation, so micropython.heap_lock() "
+    "cannot make an allocation raise MemoryError",
+    "fuzz-statements-29265a5d1b": "MicroPython's str.replace('', new) inserts between UTF-8 bytes, splitting "
+    "a multi-byte character (a MicroPython bug); the VM's str holds code points, not UTF-8 bytes",
+}
 
 
 def read_known_failures(path: Path) -> dict[str, str]:
@@ -53,7 +61,9 @@ def summarize(results: Path) -> tuple[dict[str, list[tuple[str, str]]], dict[str
         kind = record["verdict"]["kind"]
         counts[kind] += 1
         if kind in ("fail", "error"):
-            groups[record["area"]].append((record["case"], _reason(record)))
+            why = WHY.get(record["case"])
+            observed = _reason(record)
+            groups[record["area"]].append((record["case"], f"{why}. Observed: {observed}" if why else observed))
     return groups, counts
 
 
