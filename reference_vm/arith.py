@@ -139,6 +139,39 @@ for _ops, _fn in ((("FLOOR_DIVIDE", "INPLACE_FLOOR_DIVIDE"), operator.floordiv),
         INT_FAST_POS[B[_name]] = _fn
 
 
+def _c_fmod(a: float, b: float) -> float:
+    """C's fmod: NaN for an infinite or NaN dividend (or a NaN divisor) where Python's raises."""
+    if not math.isfinite(a) or math.isnan(b):
+        return math.nan
+    return math.fmod(a, b)
+
+
+def _float_mod(a: float, b: float) -> float:
+    """float % as objfloat.c computes it: fmod, then the sign of the divisor."""
+    mod = _c_fmod(a, b)
+    if mod == 0.0:
+        return math.copysign(0.0, b)
+    return to_float(mod + b) if (mod < 0.0) != (b < 0.0) else mod
+
+
+def _float_divmod(a: float, b: float) -> tuple[float, float]:
+    """mp_obj_float_divmod (py/objfloat.c), step by step in the profile's precision: a zero
+    quotient takes the sign of a / b (so -0.0 // inf is -0.0, where CPython says 0.0)."""
+    mod = _c_fmod(a, b)
+    div = to_float(to_float(a - mod) / b)
+    if mod == 0.0:
+        mod = math.copysign(0.0, b)
+    elif (mod < 0.0) != (b < 0.0):
+        mod = to_float(mod + b)
+        div = to_float(div - 1.0)
+    if div == 0.0:
+        return math.copysign(0.0, to_float(a / b)), mod
+    floordiv = float(math.floor(div)) if math.isfinite(div) else div
+    if div - floordiv > 0.5:
+        floordiv = to_float(floordiv + 1.0)
+    return floordiv, mod
+
+
 def _float_op(op: int, a: float, b: float) -> Any:
     if B.INPLACE_OR <= op <= B.INPLACE_POWER:
         op += _INPLACE_DELTA
@@ -155,16 +188,10 @@ def _float_op(op: int, a: float, b: float) -> Any:
     if op in (B.FLOOR_DIVIDE, B.MODULO, DIVMOD):
         if b == 0:
             raise zero_division()
-        if math.isinf(b) and math.isfinite(a):
-            mod = a if (a == 0 or (a < 0) == (b < 0)) else b
-            div = 0.0 if (a == 0 or (a < 0) == (b < 0)) else -1.0
-        else:
-            div, mod = divmod(a, b)
-        if op == B.FLOOR_DIVIDE:
-            return to_float(div)
         if op == B.MODULO:
-            return to_float(mod)
-        return (to_float(div), to_float(mod))
+            return _float_mod(a, b)
+        div, mod = _float_divmod(a, b)
+        return div if op == B.FLOOR_DIVIDE else (div, mod)
     if op == B.POWER:
         if a == 0 and b < 0 and not math.isinf(b):
             raise zero_division()

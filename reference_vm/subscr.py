@@ -92,7 +92,10 @@ def _host_slice(s: slice, length: int, fast_only: bool, message: str = "") -> sl
     if fast_only:
         raise mp_error("NotImplementedError", message)
     # mp_seq_extract_slice walks start, start+step, ... while before stop (stop inclusive for step < 0).
-    return slice(start, stop - 1 if stop > 0 else None, step) if step < 0 else slice(start, stop, step)
+    # A start of -1 there means "before the first item" (nothing to take), never "the last item".
+    if step > 0:
+        return slice(start, stop, step)
+    return slice(start, stop - 1 if stop > 0 else None, step) if start >= 0 else slice(0, 0)
 
 
 _STEP_1_ONLY = "only slices with step=1 (aka None) are supported"

@@ -18,7 +18,7 @@ from typing import Any
 from conformance.case import Case, Expectation, OutcomeSpec, SourceRef, parse_version
 from conformance.fuzz.classify import agree, classify
 from conformance.fuzz.program import Program
-from conformance.fuzz.signature import Signature, signature_of
+from conformance.fuzz.signature import Signature, runner_label, signature_of
 from conformance.outcome import Outcome, RunnerIdentity, Status
 
 #: Time limit per program (seconds); generated programs take milliseconds.
@@ -107,7 +107,8 @@ def signatures_in_subsets(program: Program, outcomes: Mapping[str, Outcome]) -> 
                 classified = classify(reference, other)
                 if classified.known:
                     continue
-                signature = signature_of(program.body, (reference.runner.name, name), classified.micropython,
+                signature = signature_of(program.body, (runner_label(reference.runner), runner_label(other.runner)),
+                                         classified.micropython,
                                          classified.other)
                 if signature not in found:
                     found.append(signature)
@@ -146,8 +147,9 @@ class Differential:
             if classified.category is not None:
                 (stats or self.stats).classified[classified.category] += 1
                 continue
+            labels = (runner_label(self.identities[self.reference]), runner_label(self.identities[name]))
             found.append(Divergence(program, dict(outcomes), (self.reference, name),
-                                    signature_of(program.body, (self.reference, name), classified.micropython,
+                                    signature_of(program.body, labels, classified.micropython,
                                                  classified.other)))
         return found
 

@@ -25,7 +25,7 @@ import yaml
 from conformance.case import parse_version
 from conformance.fuzz.differential import Differential, Divergence, signatures_in_subsets
 from conformance.fuzz.program import SHOW_PRELUDE, Program
-from conformance.fuzz.signature import Signature
+from conformance.fuzz.signature import Signature, runner_label
 from conformance.outcome import Outcome
 
 SIGNATURE_MARK = "fuzz-signature: "
@@ -155,7 +155,15 @@ def rerecord(folder: Path, differential: Differential) -> list[Path]:
         signatures = signatures_in_subsets(program, outcomes)
         if not signatures:
             continue  # the runners agree now: nothing left to record
-        divergence = Divergence(program, outcomes, signatures[0].runners, signatures[0])
+        divergence = Divergence(program, outcomes, _pair_named(outcomes, signatures[0].runners), signatures[0])
         path.unlink()
         written.append(save_divergence(divergence, folder))
     return written
+
+
+def _pair_named(outcomes: dict[str, Any], labels: tuple[str, str]) -> tuple[str, str]:
+    """The runner names behind a signature's implementation labels (the first runner of each label)."""
+    by_label: dict[str, str] = {}
+    for name, outcome in outcomes.items():
+        by_label.setdefault(runner_label(outcome.runner), name)
+    return by_label[labels[0]], by_label[labels[1]]

@@ -1,6 +1,7 @@
 """One key per kind of divergence, so the same difference is reported once.
 
-A signature names the runners involved, the kind of difference (status,
+A signature names the implementations involved (``runner_label``: version and
+word size, not the runner's name), the kind of difference (status,
 exception type, exception message, stdout), the exception types on the first
 differing line (or escaping the program), and the program's *features*: the
 methods, builtins and operators it uses. Features of a shrunk program are the
@@ -14,8 +15,10 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.case import parse_version
 from conformance.fuzz.classify import Comparable
 from conformance.fuzz.program import EXCEPTION_MARK
+from conformance.outcome import RunnerIdentity
 
 #: Names in every program's scaffolding, not features of what it tests.
 _SCAFFOLD = frozenset({"show", "print", "repr", "type", "sorted", "list", "f", "e", "a", "s", "xs"})
@@ -117,6 +120,19 @@ def features(source: str) -> frozenset[str]:
                                ast.Global, ast.ListComp, ast.SetComp, ast.DictComp, ast.While)):
             found.add(type(node).__name__)
     return frozenset(found)
+
+
+def runner_label(identity: RunnerIdentity) -> str:
+    """What a signature calls a runner: the implementation it is, not the runner's name.
+
+    MicroPython runners of the same version and word size are expected to agree (the unix
+    port and the reference VM modelling it), so a divergence saved from one is known for the
+    other: 'micropython-1.29/64', 'micropython-1.27/32'. CPython is 'cpython'.
+    """
+    if identity.implementation == "cpython":
+        return "cpython"
+    major_minor = ".".join(str(p) for p in parse_version(identity.version)[:2])
+    return f"{identity.implementation}-{major_minor}/{identity.word_bits}"
 
 
 def signature_of(source: str, runners: tuple[str, str], first: Comparable, second: Comparable) -> Signature:
