@@ -7,6 +7,7 @@ through the guest's str()/repr(). Messages are MicroPython's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reference_vm import mptypes as T
@@ -136,10 +137,34 @@ def _stripper(name: str) -> Any:
     return strip
 
 
+def _utf8(value: Any) -> bytes:
+    return value.encode("utf-8", "surrogateescape") if type(value) is str else bytes(value)
+
+
 def s_replace(self: Any, old: Any, new: Any, count: Any = -1) -> Any:
+    """str_replace on the UTF-8 data: an empty ``old`` puts ``new`` before every *byte* (so a
+    multi-byte character is split, as MicroPython does), then after the last one."""
+    from reference_vm.subscr import machine_int
+    max_rep = machine_int(count)
+    if max_rep == 0:
+        return self
     _str_arg(self, old)
     _str_arg(self, new)
-    return self.replace(old, new, count)
+    data, target, insert = _utf8(self), _utf8(old), _utf8(new)
+    if len(target) > len(data):
+        return self
+    out = bytearray(insert if not target else b"")
+    done, pos = (1 if not target else 0), 0
+    while done != max_rep and pos < len(data):
+        found = data.find(target, pos)
+        if found < 0:
+            break
+        found += 0 if target else 1
+        out += data[pos:found] + insert
+        pos = found + len(target)
+        done += 1
+    out += data[pos:]
+    return out.decode("utf-8", "surrogateescape") if type(self) is str else type(self)(out)
 
 
 def s_count(self: Any, sub: Any, start: Any = None, end: Any = None) -> int:
@@ -236,11 +261,28 @@ def _is_hex(byte: int) -> bool:
     return chr(byte) in "0123456789abcdefABCDEF"
 
 
+def _is_alpha(b: int) -> bool:
+    return 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A
+
+
+#: unicode.c's attribute table, as tests on one byte: ASCII only (no byte >= 0x80 has any attribute).
+_BYTE_TESTS: dict[str, Callable[[int], bool]] = {
+    "isspace": lambda b: b in (9, 10, 11, 12, 13, 32), "isalpha": _is_alpha, "isdigit": lambda b: 0x30 <= b <= 0x39,
+    "isupper": lambda b: 0x41 <= b <= 0x5A, "islower": lambda b: 0x61 <= b <= 0x7A,
+}
+
+
 def _pred(name: str) -> Any:
+    """str_uni_istype: the test on every byte of the UTF-8 data (False when empty); isupper/islower
+    look only at letters and need at least one."""
+    test = _BYTE_TESTS[name]
+
     def pred(self: Any) -> bool:
-        if isinstance(self, str) and not self.isascii():
-            return False
-        return bool(self) and getattr(self, name)() if name not in ("isupper", "islower") else getattr(self, name)()
+        data = self.encode("utf-8", "surrogateescape") if type(self) is str else bytes(self)
+        if name in ("isupper", "islower"):
+            letters = [b for b in data if _is_alpha(b)]
+            return bool(letters) and all(test(b) for b in letters)
+        return bool(data) and all(test(b) for b in data)
     return pred
 
 

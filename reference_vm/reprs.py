@@ -51,8 +51,51 @@ def _named_escape(ch: str, quote: str) -> str | None:
     return "\\" + ch if ch == quote else _NAMED_ESCAPES.get(ch)
 
 
+def _has_raw_bytes(s: str) -> bool:
+    """True when ``s`` carries bytes that are no valid UTF-8 (kept as surrogate escapes)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in s) if not s.isascii() else False
+
+
+def _utf8_repr(data: bytes, quote: str) -> list[str]:
+    """uni_print_quoted over UTF-8 data that may be invalid: each character decoded as utf8_get_char
+    does (a lead byte's low bits, then any continuation bytes), escaped by that value, and printed
+    as its own bytes when it is a printable non-ASCII character; continuation bytes after an ASCII
+    character are stepped over unseen, as utf8_next_char does."""
+    out = []
+    i, n = 0, len(data)
+    while i < n:
+        start = i
+        ch = data[i]
+        i += 1
+        if ch >= 0x80:
+            ch &= 0x7F
+            mask = 0x40
+            while ch & mask:
+                ch &= ~mask
+                mask >>= 1
+            while i < n and data[i] & 0xC0 == 0x80:
+                ch = (ch << 6) | (data[i] & 0x3F)
+                i += 1
+        while i < n and data[i] & 0xC0 == 0x80:  # utf8_next_char: stray continuation bytes are skipped
+            i += 1
+        named = _named_escape(chr(ch), quote) if ch < 0x80 else None
+        if named is not None:
+            out.append(named)
+        elif ch < 0x20 or ch == 0x7F:
+            out.append(f"\\x{ch:02x}")
+        elif ch < 0x80:
+            out.append(chr(ch))
+        elif ch < 0xD800 or 0xE000 <= ch < 0x110000:
+            out.append(data[start:i].decode("utf-8", "surrogateescape"))
+        else:
+            out.append(f"\\u{ch:04x}" if ch < 0x10000 else f"\\U{ch:08x}")
+    return out
+
+
 def str_repr(s: str) -> str:
     quote = "'" if "'" not in s or '"' in s else '"'
+    if _has_raw_bytes(s):
+        return quote + "".join(_utf8_repr(s.encode("utf-8", "surrogateescape"), quote)) + quote
     out = [quote]
     for ch in s:
         o = ord(ch)
