@@ -55,11 +55,10 @@ def to_float(x: float) -> float:
 
 
 def _int_to_float(n: int) -> float:
-    """int -> float as MicroPython converts (overflow gives inf, not an error)."""
-    try:
-        return to_float(float(n))
-    except OverflowError:
-        return math.inf if n > 0 else -math.inf
+    """int -> float as MicroPython converts (mp_obj_get_float: a big int through mpz_as_float's digit
+    loop, not correctly rounded; overflow gives inf, not an error)."""
+    from reference_vm.floatfmt import int_to_float  # imported late, like the formatting it belongs with
+    return int_to_float(n, STATE.profile)
 
 
 def unsupported(op: int, lhs: Any, rhs: Any) -> Exception:
@@ -284,11 +283,11 @@ def truth_of(value: Any) -> bool:
 
 
 def _repeat(seq: Any, n: Any) -> Any:
-    if type(n) is bool:
-        n = int(n)
-    if type(n) is not int:
+    """seq * n: n through mp_obj_get_int_maybe, so an int beyond a machine word is OverflowError."""
+    if type(n) is not int and type(n) is not bool:
         return NULL
-    return seq * max(n, 0)
+    from reference_vm.subscr import machine_int  # imported late: subscr builds on this module's users
+    return seq * max(machine_int(n), 0)
 
 
 def _sequence(op: int, lhs: Any, rhs: Any) -> Any:

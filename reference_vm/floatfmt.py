@@ -197,7 +197,7 @@ def int_to_float(n: int, profile: FloatProfile) -> float:
         r = round_binary(abs(n), 1, 24, -126, 127)
         v = math.inf if r is None else math.ldexp(r[0], r[1])
         return -v if n < 0 else v
-    dig = 32 if profile.word_bits == 64 else 16
+    dig = 16  # MPZ_DIG_SIZE: 16 on every modelled port (the unix Makefile forces it even on 64-bit hosts)
     rnd: Callable[[float], float] = to_single if single else float
     m, val = abs(n), 0.0
     digits = []

@@ -69,8 +69,9 @@ class RefVMRunner(HarnessRunner):
             where = traceback.extract_tb(exc.__traceback__)[-1]
             return self._crash(identity, start, f"reference VM bug: {type(exc).__name__}: {exc} "
                                f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno} in {where.name})")
-        return Outcome(identity, _STATUS[result.status], stdout=result.stdout, exc_type=result.exc_type,
-                       exc_message=result.exc_message, traceback_lines=clip_frames(result.traceback_lines),
+        return Outcome(identity, _STATUS[result.status], stdout=_as_printed(result.stdout), exc_type=result.exc_type,
+                       exc_message=None if result.exc_message is None else _as_printed(result.exc_message),
+                       traceback_lines=clip_frames(result.traceback_lines),
                        duration=time.perf_counter() - start,
                        detail="stopped by the reference VM's deadline" if result.status == "timeout" else "")
 
@@ -83,3 +84,9 @@ class RefVMRunner(HarnessRunner):
     @staticmethod
     def _crash(identity: RunnerIdentity, start: float, detail: str) -> Outcome:
         return Outcome(identity, Status.CRASHED, duration=time.perf_counter() - start, detail=detail)
+
+
+def _as_printed(text: str) -> str:
+    """Text the way the other MicroPython runners read it: the guest's bytes (invalid UTF-8 kept by
+    the VM as surrogate escapes) decoded as UTF-8 with U+FFFD for what is not."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
