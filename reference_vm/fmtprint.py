@@ -77,8 +77,7 @@ class Ctx:
                 raise MpError("TypeError", "can't convert to int" if self.terse
                               else f"can't convert {self.type_name(v)} to int")
             v = got
-        half = 1 << (self.profile.word_bits - 1)
-        if not -half <= v < half:
+        if abs(v) >> (self.profile.word_bits - 1):  # symmetric, as mpz_as_int_checked (see subscr.machine_int)
             raise MpError("OverflowError", "overflow converting long int to machine word")
         return int(v)
 

@@ -50,8 +50,9 @@ def machine_int(value: Any) -> int:
     if type(value) is not int:
         raise mp_error("TypeError", f"can't convert {type_name(value)} to int" if STATE.detailed
                        else "can't convert to int")
-    half = 1 << (STATE.profile.word_bits - 1)
-    if not -half <= value < half:
+    # mpz_as_int_checked keeps the magnitude below 2**(bits-1): the range is symmetric, so the most
+    # negative word (-2**63 on 64-bit) does not convert either.
+    if abs(value) >> (STATE.profile.word_bits - 1):
         raise mp_error("OverflowError", "overflow converting long int to machine word")
     return value
 
