@@ -15,6 +15,7 @@ from reference_vm.containers import MPDict
 from reference_vm.exceptions import mp_error
 from reference_vm.objects import NativeFunction
 from reference_vm.runtime import STATE, getattr_, iterate, type_name
+from reference_vm.subscr import byte_value, index_bounds, machine_int
 
 
 def _str_arg(self: Any, value: Any) -> Any:
@@ -81,22 +82,6 @@ def s_rsplit(self: Any, sep: Any = None, maxsplit: Any = -1) -> list[Any]:
     return s_split(self)
 
 
-def _search_range(self: Any, start: Any, end: Any) -> tuple[int, int]:
-    """str_index_to_ptr for find/count bounds: each given index wraps once, then clamps to [0, len]."""
-    from reference_vm.subscr import machine_int
-    n = len(self)
-    bounds = []
-    for index, default in ((start, 0), (end, n)):
-        if index is None:
-            bounds.append(default)
-            continue
-        value = machine_int(index)
-        if value < 0:
-            value += n
-        bounds.append(min(n, max(value, 0)))
-    return bounds[0], bounds[1]
-
-
 def _finder(name: str, raise_missing: bool) -> Any:
     def find(self: Any, sub: Any, start: Any = None, end: Any = None) -> int:
         if type(self) is not str and type(sub) in (int, bool):  # {bytes,bytearray}.find(int): one byte
@@ -104,7 +89,7 @@ def _finder(name: str, raise_missing: bool) -> Any:
                 raise mp_error("ValueError", "bytes value out of range")
             sub = bytes((sub,))
         _str_arg(self, sub)
-        lo, hi = _search_range(self, start, end)
+        lo, hi = index_bounds(self, start, end)
         result = -1 if hi < lo else getattr(self[lo:hi], name)(sub)
         if result < 0:
             if raise_missing:
@@ -144,7 +129,6 @@ def _utf8(value: Any) -> bytes:
 def s_replace(self: Any, old: Any, new: Any, count: Any = -1) -> Any:
     """str_replace on the UTF-8 data: an empty ``old`` puts ``new`` before every *byte* (so a
     multi-byte character is split, as MicroPython does), then after the last one."""
-    from reference_vm.subscr import machine_int
     max_rep = machine_int(count)
     if max_rep == 0:
         return self
@@ -169,7 +153,7 @@ def s_replace(self: Any, old: Any, new: Any, count: Any = -1) -> Any:
 
 def s_count(self: Any, sub: Any, start: Any = None, end: Any = None) -> int:
     _str_arg(self, sub)
-    lo, hi = _search_range(self, start, end)
+    lo, hi = index_bounds(self, start, end)
     return self[lo:hi].count(sub)
 
 
@@ -366,13 +350,13 @@ def install() -> None:
 
 
 def _bytearray_append(self: bytearray, value: Any) -> None:
-    from reference_vm.subscr import byte_value
+
     self.append(byte_value(value))
 
 
 def _bytearray_extend(self: bytearray, source: Any) -> None:
     """array_extend: a buffer (str included) is copied as bytes; anything else is iterated, each item wrapped."""
-    from reference_vm.subscr import byte_value
+
     if type(source) in (bytes, bytearray, str):
         self.extend(source.encode() if type(source) is str else source)
     else:

@@ -27,14 +27,20 @@ def key_error(key: Any) -> GuestException:
     return GuestException(new_exception(EXCEPTIONS["KeyError"], (key,)))
 
 
+def _not_an_index(seq: Any, index: Any) -> GuestException:
+    """TypeError for a non-int index of ``seq``; a str's (objstrunicode.c) has no terse text."""
+    if STATE.detailed or type(seq) is str:
+        name = _SEQ_NAMES.get(type(seq), type_name(seq))
+        return mp_error("TypeError", f"{name} indices must be integers, not {type_name(index)}")
+    return mp_error("TypeError", "indices must be integers")
+
+
 def _index(seq: Any, index: Any) -> int:
     kind = type(index)
     if kind is bool:
         index = int(index)
     elif kind is not int:
-        name = _SEQ_NAMES.get(type(seq), type_name(seq))
-        raise mp_error("TypeError", f"{name} indices must be integers, not {type_name(index)}"
-                       if STATE.detailed else "indices must be integers")
+        raise _not_an_index(seq, index)
     n = len(seq)
     if index < 0:
         index += n
@@ -102,24 +108,31 @@ def _host_slice(s: slice, length: int, fast_only: bool, message: str = "") -> sl
 _STEP_1_ONLY = "only slices with step=1 (aka None) are supported"
 
 
-def _str_slice(text: str, index: slice) -> str:
-    """objstrunicode.c's str slice: any step but None or the int 1 is refused before the bounds are
-    looked at (so ``s[::0]`` is NotImplementedError too); each bound wraps once and clamps."""
-    if index.step is not None and not (type(index.step) is int and index.step == 1):
-        raise mp_error("NotImplementedError", _STEP_1_ONLY)
-    n = len(text)
+def index_bounds(seq: Any, start: Any, stop: Any) -> tuple[int, int]:
+    """A (start, stop) pair as str_index_to_ptr (and mp_get_index for a slice) reads it: None is the
+    end, an int wraps once and clamps to [0, len], anything else is TypeError."""
+    n = len(seq)
     bounds = []
-    for part, default in ((index.start, 0), (index.stop, n)):
+    for part, default in ((start, 0), (stop, n)):
         if part is None:
             bounds.append(default)
             continue
         if type(part) is not int and type(part) is not bool:
-            raise mp_error("TypeError", f"string indices must be integers, not {type_name(part)}")
+            raise _not_an_index(seq, part)
         value = machine_int(part)
         if value < 0:
             value += n
         bounds.append(min(n, max(value, 0)))
-    return text[bounds[0]:bounds[1]]
+    return bounds[0], bounds[1]
+
+
+def _str_slice(text: str, index: slice) -> str:
+    """objstrunicode.c's str slice: any step but None or the int 1 is refused before the bounds are
+    looked at (so ``s[::0]`` is NotImplementedError too)."""
+    if index.step is not None and not (type(index.step) is int and index.step == 1):
+        raise mp_error("NotImplementedError", _STEP_1_ONLY)
+    start, stop = index_bounds(text, index.start, index.stop)
+    return text[start:stop]
 
 
 def _not_subscriptable(obj: Any, what: str = "subscriptable") -> GuestException:
