@@ -74,6 +74,11 @@ def zero_division() -> Exception:
 
 # --- numbers -------------------------------------------------------------------------
 
+#: The four ordering operators as host functions: ints, floats, and str/bytes data compare with them.
+ORDERINGS: dict[int, Callable[[Any, Any], bool]] = {B.LESS: operator.lt, B.MORE: operator.gt,
+                                                    B.LESS_EQUAL: operator.le, B.MORE_EQUAL: operator.ge}
+
+
 def _int_op(op: int, a: int, b: int) -> Any:
     if op == B.ADD or op == B.INPLACE_ADD:
         return a + b
@@ -81,14 +86,9 @@ def _int_op(op: int, a: int, b: int) -> Any:
         return a - b
     if op == B.MULTIPLY or op == B.INPLACE_MULTIPLY:
         return a * b
-    if op == B.LESS:
-        return a < b
-    if op == B.MORE:
-        return a > b
-    if op == B.LESS_EQUAL:
-        return a <= b
-    if op == B.MORE_EQUAL:
-        return a >= b
+    order = ORDERINGS.get(op)
+    if order is not None:
+        return order(a, b)
     if B.INPLACE_OR <= op <= B.INPLACE_POWER:
         op += _INPLACE_DELTA
     if op in (B.FLOOR_DIVIDE, B.MODULO, DIVMOD):
@@ -200,15 +200,8 @@ def _float_op(op: int, a: float, b: float) -> Any:
             return to_float(math.pow(a, b))
         except OverflowError:
             return math.inf
-    if op == B.LESS:
-        return a < b
-    if op == B.MORE:
-        return a > b
-    if op == B.LESS_EQUAL:
-        return a <= b
-    if op == B.MORE_EQUAL:
-        return a >= b
-    return NULL
+    order = ORDERINGS.get(op)
+    return NULL if order is None else order(a, b)
 
 
 def _complex_op(op: int, a: complex, b: complex) -> Any:
@@ -308,9 +301,7 @@ def _sequence(op: int, lhs: Any, rhs: Any) -> Any:
         return _repeat(lhs, rhs)
     if op in (B.LESS, B.MORE, B.LESS_EQUAL, B.MORE_EQUAL):
         if (kind is str and type(rhs) is str) or (kind in (bytes, bytearray) and type(rhs) in (bytes, bytearray)):
-            results: dict[int, bool] = {B.LESS: lhs < rhs, B.MORE: lhs > rhs, B.LESS_EQUAL: lhs <= rhs,
-                                        B.MORE_EQUAL: lhs >= rhs}
-            return results[op]
+            return ORDERINGS[op](lhs, rhs)
         if type(rhs) is kind:
             return _compare_seq(op, lhs, rhs)
         return NULL

@@ -19,7 +19,6 @@ from typing import Any
 from reference_vm import mptypes as T
 from reference_vm.exceptions import mp_error
 from reference_vm.objects import NULL, NativeFunction
-from reference_vm.opcodes import BinaryOp as B
 from reference_vm.runtime import STATE, type_name
 
 
@@ -144,20 +143,16 @@ def buffer_of(value: Any) -> bytes | None:
     return None
 
 
-_ORDER: dict[int, Any] = {B.LESS: bytes.__lt__, B.LESS_EQUAL: bytes.__le__, B.MORE: bytes.__gt__,
-                          B.MORE_EQUAL: bytes.__ge__}
-
-
 def binary_op(op: int, view: MemoryView, other: Any) -> Any:
     """array_binary_op for a memoryview on the left: NULL where the operator is unsupported."""
-    from reference_vm.arith import CONTAINS
+    from reference_vm.arith import CONTAINS, ORDERINGS
     if op == CONTAINS:
         if buffer_of(other) is not None:
             return False
         if type(other) in (int, float, bool):
             raise mp_error("NotImplementedError")
         return False
-    compare = _ORDER.get(op)
+    compare = ORDERINGS.get(op)
     if compare is None:
         return NULL
     data = buffer_of(other)
