@@ -20,8 +20,9 @@ Block starts: instruction 0, every jump and handler target, the instruction
 after one that leaves the block (a call: its return lands there; a yield: the
 resume does), and YIELD_FROM itself (it resumes by running again). A
 conditional jump does not end a block: the taken branch returns, the other
-runs on inline. ``compiled_blocks`` compiles all blocks of a raw code in one
-``compile`` call, once, and keeps the table on the raw code.
+runs on inline. A raw code runs interpreted (``run_cold``) until it is hot;
+then ``run_cold`` compiles all its blocks in one ``compile`` call, into the
+table kept on the raw code and shared by its frames.
 """
 
 from __future__ import annotations
@@ -152,8 +153,8 @@ def run_cold(m: Machine, f: Frame) -> Any:
     if state.compiled:
         block = state.table[f.ip]
         if block is None:
-            following = [n for n in block_starts(prog) if n > f.ip]
-            block = _compile(prog, [(f.ip, following[0] if following else len(prog))], f.raw.simple_name)[f.ip]
+            end = next((n for n in range(f.ip + 1, len(prog)) if state.is_start[n]), len(prog))
+            block = _compile(prog, [(f.ip, end)], f.raw.simple_name)[f.ip]
             state.table[f.ip] = block
         return block(m, f)
     is_start = state.is_start

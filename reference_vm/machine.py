@@ -192,8 +192,6 @@ class Machine:
 
     def __init__(self, step_limit: int, deadline: float) -> None:
         from reference_vm.blocks import run_cold
-        from reference_vm.ops import DISPATCH
-        self.table = DISPATCH
         self.run_cold = run_cold
         self.step_limit = step_limit
         self.deadline = deadline
